@@ -1,0 +1,100 @@
+import Type from 'typebox';
+
+/**
+ * The rig file: which devices exist, how headstages map onto amplifier channels and digitizer
+ * channels, and the safety limits every command must pass. JSON or YAML; validated against this
+ * schema before anything is opened.
+ */
+
+const DeviceName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$', description: 'device name: a letter, then letters, digits, _ or -' });
+
+export const AmplifierDeviceSchema = Type.Object(
+  {
+    kind: Type.Literal('amplifier'),
+    protocol: Type.Literal('patchrig-amp/1', { description: 'wire protocol (docs/protocols/patchrig-amplifier.md)' }),
+    port: Type.String({ minLength: 1, description: '"sim" for the built-in simulator, or a serial port path' }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 300, maximum: 12_000_000 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DigitizerDeviceSchema = Type.Object(
+  {
+    kind: Type.Literal('digitizer'),
+    protocol: Type.Literal('patchrig-daq/1', { description: 'wire protocol (docs/protocols/patchrig-digitizer.md)' }),
+    port: Type.String({ minLength: 1, description: '"sim" for the built-in simulator, or a serial port path' }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 300, maximum: 12_000_000 })),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const DeviceSchema = Type.Union([AmplifierDeviceSchema, DigitizerDeviceSchema]);
+
+export const HeadstageSchema = Type.Object(
+  {
+    amplifier: DeviceName,
+    /** 1-based amplifier channel, as on the front panel. */
+    channel: Type.Integer({ minimum: 1, maximum: 64 }),
+    digitizer: DeviceName,
+    /** 0-based analog output driving the amplifier's command input. */
+    ao: Type.Integer({ minimum: 0, maximum: 255 }),
+    /** 0-based analog input reading the amplifier's primary output. */
+    ai: Type.Integer({ minimum: 0, maximum: 255 }),
+    label: Type.Optional(Type.String({ maxLength: 64 })),
+    /**
+     * Fixed scaling for amplifiers that do not telegraph: command sensitivity (V/V in VC, A/V in
+     * IC) and output scale (V/A in VC, V/V in IC). Telegraphed values are used when absent.
+     */
+    scaling: Type.Optional(
+      Type.Object(
+        {
+          commandSensitivity: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+          outputScale: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const SafetyLimitsSchema = Type.Object(
+  {
+    /** Largest |current| a command may ask for, A (DESIGN §9: 2 nA). */
+    maxCurrent: Type.Number({ exclusiveMinimum: 0, maximum: 2e-7, default: 2e-9 }),
+    /** Largest |voltage| a command may ask for, V (DESIGN §9: 200 mV). */
+    maxVoltage: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.2 }),
+  },
+  { additionalProperties: false },
+);
+
+export const SimulationSchema = Type.Object(
+  {
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
+    /** "max": as fast as the host reads; "realtime": paced to the wall clock. */
+    speed: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('realtime')])),
+  },
+  { additionalProperties: false },
+);
+
+export const RigConfigSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64 }),
+    devices: Type.Record(DeviceName, DeviceSchema, { additionalProperties: false, minProperties: 1 }),
+    headstages: Type.Array(HeadstageSchema, { minItems: 1, maxItems: 16 }),
+    safety: Type.Optional(SafetyLimitsSchema),
+    simulation: Type.Optional(SimulationSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type AmplifierDeviceConfig = Type.Static<typeof AmplifierDeviceSchema>;
+export type DigitizerDeviceConfig = Type.Static<typeof DigitizerDeviceSchema>;
+export type DeviceConfig = Type.Static<typeof DeviceSchema>;
+export type HeadstageConfig = Type.Static<typeof HeadstageSchema>;
+export type SafetyLimits = Type.Static<typeof SafetyLimitsSchema>;
+export type RigConfig = Type.Static<typeof RigConfigSchema>;
+
+export const DEFAULT_SAFETY: SafetyLimits = { maxCurrent: 2e-9, maxVoltage: 0.2 };
