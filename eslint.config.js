@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // The CLI, benchmarks and scripts print to the terminal on purpose.
-    files: ['src/cli/**/*.ts', 'src/cli.ts', 'bench/**/*.ts', 'tests/**/*.ts', 'simulators/cli/**/*.ts'],
+    files: ['src/cli/**/*.ts', 'src/cli.ts', 'bench/**/*.ts', 'tests/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
 );
