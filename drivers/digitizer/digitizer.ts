@@ -58,6 +58,7 @@ export interface Digitizer {
   capabilities(opts?: RequestOptions): Promise<DigitizerCapabilities>;
   /** Output level of an AO channel between acquisitions, volts. */
   setIdleOutput(channel: number, volts: number, opts?: RequestOptions): Promise<void>;
+  getIdleOutput(channel: number, opts?: RequestOptions): Promise<number>;
   /** Uploads the waveforms and arms; `start` then runs it. */
   configure(config: AcquisitionConfig, opts?: RequestOptions): Promise<void>;
   start(opts?: RequestOptions): Promise<Acquisition>;

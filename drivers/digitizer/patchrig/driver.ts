@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { DualModeReceiver } from '../../control/dual-mode-receiver.ts';
 import { LineDevice, type OpenDeviceOptions, openLink } from '../../control/line-device.ts';
-import { identityQuery, parseEmpty, pingCommand } from '../../control/line-codec.ts';
+import { identityQuery, parseEmpty, parseNumberValue, pingCommand } from '../../control/line-codec.ts';
 import { type BinaryFrame, FrameType, SeqTracker, encodeFrame, nextSeq } from '../../transport/binary-frame.ts';
 import { DeviceError, isDeviceError } from '../../transport/errors.ts';
 import type { ByteLink } from '../../transport/serial-link.ts';
@@ -12,6 +12,7 @@ import {
   armCommand,
   capsQuery,
   decodeCtrlPayload,
+  digitizerQuery,
   decodeSamplesPayload,
   decodeStatusPayload,
   encodeCtrlPayload,
@@ -189,6 +190,10 @@ export class PatchrigDigitizer extends LineDevice implements Digitizer {
 
   setIdleOutput(channel: number, volts: number, opts?: RequestOptions): Promise<void> {
     return this.ask(idleOutputCommand(channel, volts), parseEmpty, opts);
+  }
+
+  getIdleOutput(channel: number, opts?: RequestOptions): Promise<number> {
+    return this.ask(digitizerQuery('AOIDLE?', channel), parseNumberValue, opts);
   }
 
   status(opts?: RequestOptions): Promise<DigitizerStatus> {
