@@ -6,6 +6,7 @@ import { type Rig, openRig } from './rig/open-rig.ts';
 import type { RigConfig } from './rig/schema.ts';
 import { formatTable, identifyDevices } from './cli/devices.ts';
 import { type SimulatedKind, startSimulatedDevices } from './cli/simulate-device.ts';
+import { addSimulateCellCommand } from './cli/simulate-cell.ts';
 
 /** A failure the user can fix; exits 1 with its message as one sentence. */
 class CliFailure extends Error {}
@@ -91,6 +92,7 @@ function program(out: (s: string) => void): Command {
         await rig.close();
       }
     });
+  addSimulateCellCommand(cli, out);
   return cli;
 }
 

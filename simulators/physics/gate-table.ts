@@ -27,19 +27,29 @@ export const TABLE_MAX = 0.25;
 export const TABLE_STEP = 5e-5;
 export const TABLE_ROWS = Math.round((TABLE_MAX - TABLE_MIN) / TABLE_STEP) + 1;
 
-/** Column offsets within a row. */
+/**
+ * Row layout. Every table has m, h, n (the Na and delayed-rectifier gates every model uses) in
+ * columns 0–5; the M gate (p∞, k_p) and the T gate (u∞, k_u, s∞) follow only when the model has
+ * those currents (g_M > 0, g_T > 0), so a table holds only what its hot loop reads — a smaller
+ * row means fewer cache lines per lookup (6 columns for a Pvalb cell instead of 11).
+ */
 export const COL_M_INF = 0;
 export const COL_M_K = 1;
 export const COL_H_INF = 2;
 export const COL_H_K = 3;
 export const COL_N_INF = 4;
 export const COL_N_K = 5;
-export const COL_P_INF = 6;
-export const COL_P_K = 7;
-export const COL_U_INF = 8;
-export const COL_U_K = 9;
-export const COL_S_INF = 10;
-export const TABLE_STRIDE = 11;
+
+/** A gating table and where its optional columns are (−1: the model lacks that current). */
+export interface GateTable {
+  data: Float64Array;
+  /** Numbers per row. */
+  stride: number;
+  /** Column of p∞ (k_p follows), or −1. */
+  colP: number;
+  /** Column of u∞ (k_u, then s∞ follow), or −1. */
+  colU: number;
+}
 
 /** The gate forms of a parameter set (published units). */
 export interface ModelGates {
@@ -71,10 +81,12 @@ export function temperatureFactors(params: NeuronParams): { phi: number; phiM: n
   return { phi: Math.pow(params.q10, dT), phiM: Math.pow(params.q10M, dT) };
 }
 
-const cache = new Map<string, Float64Array>();
+const cache = new Map<string, GateTable>();
 
 /** The table for a parameter set and substep h (s); shared by every cell with the same kinetics. */
-export function gateTable(params: NeuronParams, h: number): Float64Array {
+export function gateTable(params: NeuronParams, h: number): GateTable {
+  const hasM = params.gM > 0;
+  const hasT = params.gT > 0;
   const key = [
     params.kinetics,
     params.vTraub,
@@ -84,6 +96,8 @@ export function gateTable(params: NeuronParams, h: number): Float64Array {
     params.celsius,
     params.q10,
     params.q10M,
+    hasM,
+    hasT,
     h,
   ].join('|');
   const hit = cache.get(key);
@@ -91,22 +105,28 @@ export function gateTable(params: NeuronParams, h: number): Float64Array {
   const g = modelGates(params);
   const { phi, phiM } = temperatureFactors(params);
   const hMs = h * 1e3;
-  const t = new Float64Array(TABLE_ROWS * TABLE_STRIDE);
-  const put = (row: number, colInf: number, colK: number, gate: GateForm, v: number, factor: number): void => {
+  const colP = hasM ? 6 : -1;
+  const colU = hasT ? (hasM ? 8 : 6) : -1;
+  const stride = 6 + (hasM ? 2 : 0) + (hasT ? 3 : 0);
+  const t = new Float64Array(TABLE_ROWS * stride);
+  const put = (row: number, colInf: number, gate: GateForm, v: number, factor: number): void => {
     t[row + colInf] = gate.inf(v);
-    t[row + colK] = Math.exp((-hMs * factor) / gate.tauMs(v));
+    t[row + colInf + 1] = Math.exp((-hMs * factor) / gate.tauMs(v));
   };
   for (let i = 0; i < TABLE_ROWS; i++) {
     const v = (TABLE_MIN + i * TABLE_STEP) * 1e3;
-    const row = i * TABLE_STRIDE;
-    put(row, COL_M_INF, COL_M_K, g.m, v, phi);
-    put(row, COL_H_INF, COL_H_K, g.h, v, phi);
-    put(row, COL_N_INF, COL_N_K, g.n, v, phi);
-    put(row, COL_P_INF, COL_P_K, g.p, v, phiM);
-    put(row, COL_U_INF, COL_U_K, g.u, v, phi);
-    t[row + COL_S_INF] = g.sInf(v);
+    const row = i * stride;
+    put(row, COL_M_INF, g.m, v, phi);
+    put(row, COL_H_INF, g.h, v, phi);
+    put(row, COL_N_INF, g.n, v, phi);
+    if (hasM) put(row, colP, g.p, v, phiM);
+    if (hasT) {
+      put(row, colU, g.u, v, phi);
+      t[row + colU + 2] = g.sInf(v);
+    }
   }
+  const table: GateTable = { data: t, stride, colP, colU };
   if (cache.size > 64) cache.clear(); // bounded: a long-running service may try many temperatures
-  cache.set(key, t);
-  return t;
+  cache.set(key, table);
+  return table;
 }

@@ -1,16 +1,8 @@
 import type { ClampMode } from '../../src/core/clamp.ts';
-import {
-  CELL_CLASSES,
-  CONNECTION_RULES,
-  E_EXC,
-  E_INH,
-  SUBCLASSES,
-  connectionProbability,
-  type Subclass,
-} from './cell-classes.ts';
+import { CELL_CLASSES, SUBCLASSES, type Subclass } from './cell-classes.ts';
 import { PhysicsParameterError, requireInRange, requireInteger, requireSampleInterval } from './errors.ts';
-import { DEFAULT_MAX_SUBSTEP, MAX_SUBSTEP_LIMIT, Neuron } from './neuron.ts';
-import { neuronParams, type NeuronParams } from './neuron-models.ts';
+import { Neuron } from './neuron.ts';
+import { neuronParams } from './neuron-models.ts';
 import {
   PIPETTE_RAIL as RAIL,
   probePipette,
@@ -21,9 +13,20 @@ import {
   type PipetteParams,
   type TipNodeState,
 } from './pipette.ts';
+import { DEFAULT_MAX_SUBSTEP, MAX_SUBSTEP_LIMIT, NeuronPopulation } from './population.ts';
 import type { Preparation, PreparationProbe } from './preparation.ts';
 import { Rng } from './rng.ts';
+import {
+  distance,
+  drawConnections,
+  drawSubclass,
+  restingPotentialOf,
+  type ConnectionTruth,
+  type SliceGroundTruth,
+} from './slice-circuit.ts';
 import { SynapseBank, type ReleaseEvent, type SynapseParams } from './synapse.ts';
+
+export type { CellTruth, ConnectionTruth, SliceGroundTruth } from './slice-circuit.ts';
 
 export interface SliceOptions {
   seed?: number | string;
@@ -47,32 +50,6 @@ export interface SliceOptions {
   maxSubstep?: number;
 }
 
-export interface CellTruth {
-  id: number;
-  subclass: Subclass;
-  model: string;
-  /** Soma position, m. */
-  position: [number, number, number];
-  restingPotential: number;
-  capacitance: number;
-  params: NeuronParams;
-}
-
-export interface ConnectionTruth extends SynapseParams {
-  preSubclass: Subclass;
-  postSubclass: Subclass;
-  /** Intersomatic distance, m. */
-  distance: number;
-}
-
-export interface SliceGroundTruth {
-  seed: number | string;
-  cells: CellTruth[];
-  connections: ConnectionTruth[];
-  patched: number[];
-  units: { position: 'm'; weight: 'S'; time: 's'; potential: 'V'; capacitance: 'F' };
-}
-
 /**
  * A slice of N model neurons with synaptic connections, up to 8 of them patched. Implements the
  * amplifier boundary like PassivePreparation (same pipette circuit and sampling convention: each
@@ -82,34 +59,54 @@ export interface SliceGroundTruth {
  * pipette enters the membrane equation as the conductance 1/Ra towards the pipette solution
  * potential (VC: the command; IC with Cp > 0: the pipette node, itself relaxed exactly towards
  * Vm + I·Ra with τ = Ra·Cp, Vm held — operator splitting, first order like the neuron integrator);
- * synaptic conductances from the previous substep's state are added likewise; each neuron then
- * takes one Rush–Larsen / exponential-Euler substep (neuron.ts). A spike (upward crossing of
+ * synaptic conductances at the start of the substep are added likewise; all neurons then take one
+ * Rush–Larsen / exponential-Euler substep together (population.ts). A spike (upward crossing of
  * −20 mV) evaluates STP and queues each outgoing synapse's conductance after its latency.
+ *
+ * Performance: the cells are one structure-of-arrays NeuronPopulation, the pipettes are cached
+ * per channel in typed arrays, synapses are summed per kinetic group (synapse.ts) and every
+ * exponential factor is computed once per substep length, so a substep costs one pass over the
+ * cells and the active synapse groups (bench/slice.bench.ts).
  */
 export class SlicePreparation implements Preparation {
   readonly channelCount: number;
   readonly cellCount: number;
   readonly seed: number | string;
+  /** Views onto the cells of `population` (Neuron API). */
   readonly neurons: Neuron[];
+  readonly population: NeuronPopulation;
   readonly subclasses: Subclass[];
   readonly positions: [number, number, number][];
   readonly synapses: SynapseBank;
   private readonly connections: ConnectionTruth[];
   private readonly patched: Int32Array;
   private readonly pipettes: PipetteParams[];
-  private readonly tip: TipNodeState[];
-  /** Per channel: access and seal conductances, S (cached from the pipette parameters). */
+  private readonly maxSubstep: number;
+  // Per channel, cached from the pipette parameters: whole-cell flag, access / seal / tip
+  // conductances (S), access resistance (Ω), pipette capacitance (F), offset (V).
+  private readonly wholeCell: Uint8Array;
   private readonly ga: Float64Array;
   private readonly gs: Float64Array;
-  private readonly maxSubstep: number;
-  private readonly gSyn: Float64Array;
-  private readonly gESyn: Float64Array;
-  private readonly gExt: Float64Array;
-  private readonly gEExt: Float64Array;
-  private readonly iExt: Float64Array;
-  /** g·E of the access conductance towards the pipette node in IC with Cp (updated per substep). */
+  private readonly gTip: Float64Array;
+  private readonly ra: Float64Array;
+  private readonly cp: Float64Array;
+  private readonly offset: Float64Array;
+  /** Pipette node state per channel: solution potential u and last headstage potential vp, V. */
+  private readonly tipU: Float64Array;
+  private readonly tipVp: Float64Array;
+  /** e^(−h/(Ra·Cp)) per channel for the substep `tipH` (NaN: to be recomputed). */
+  private readonly tipK: Float64Array;
+  private tipH = Number.NaN;
+  private readonly tipScratch: TipNodeState = { u: 0, vp: 0 };
+  // Per cell: pipette terms held over a sample, and the totals of one substep.
+  private readonly gPip: Float64Array;
   private readonly gEPip: Float64Array;
+  private readonly iPip: Float64Array;
+  private readonly gTot: Float64Array;
+  private readonly gETot: Float64Array;
   private readonly cmdNow: Float64Array;
+  private readonly modeCode: Uint8Array;
+  private readonly icCp: Int32Array;
   private readonly spikeTimes: number[][];
   private time = 0;
 
@@ -144,15 +141,18 @@ export class SlicePreparation implements Preparation {
       if (p !== undefined) return [p[0], p[1], p[2]];
       return [posRng.range(0, vol[0]), posRng.range(0, vol[1]), posRng.range(0, vol[2])];
     });
-    this.neurons = this.subclasses.map((sc, i) => {
+    const params = this.subclasses.map((sc, i) => {
       const cls = CELL_CLASSES[sc];
       try {
-        return new Neuron(neuronParams(cls.model, { ...cls.overrides, celsius }));
+        return neuronParams(cls.model, { ...cls.overrides, celsius });
       } catch (e) {
         if (e instanceof PhysicsParameterError) throw new PhysicsParameterError(`cells[${i}].${e.parameter}`, e.value, e.allowed);
         throw e;
       }
     });
+    this.population = new NeuronPopulation(params);
+    this.population.useSubstep(DEFAULT_MAX_SUBSTEP);
+    this.neurons = params.map((p, i) => new Neuron(p, this.population, i));
 
     this.connections = opts.synapses
       ? opts.synapses.map((s) => ({
@@ -162,7 +162,7 @@ export class SlicePreparation implements Preparation {
           postSubclass: this.subclasses[s.post] as Subclass,
           distance: distance(this.positions[s.pre], this.positions[s.post]),
         }))
-      : this.drawConnections(rng.fork('connections'), opts.stochasticRelease ?? false);
+      : drawConnections(rng.fork('connections'), this.subclasses, this.positions, opts.stochasticRelease ?? false);
     this.synapses = new SynapseBank(this.connections, n, rng.fork('release'));
 
     const patched = opts.patched ?? Array.from({ length: Math.min(n, 8) }, (_, i) => i);
@@ -170,55 +170,47 @@ export class SlicePreparation implements Preparation {
     patched.forEach((c, k) => requireInteger(`patched[${k}]`, c, 0, n - 1));
     if (new Set(patched).size !== patched.length) throw new PhysicsParameterError('patched', patched.join(','), 'distinct cells');
     this.patched = Int32Array.from(patched);
-    this.channelCount = patched.length;
+    const nch = patched.length;
+    this.channelCount = nch;
     this.pipettes = patched.map((_, k) => resolvePipette(opts.pipettes?.[k], `pipettes[${k}]`));
-    this.tip = patched.map((c, k) => {
-      const p = this.pipettes[k] as PipetteParams;
-      const u = p.stage === 'whole-cell' ? (this.neurons[c] as Neuron).v : 0;
-      return { u, vp: u + p.offsetVoltage };
-    });
-    this.ga = Float64Array.from(this.pipettes, (p) => 1 / p.accessResistance);
-    this.gs = Float64Array.from(this.pipettes, (p) => sealConductance(p));
-    this.gSyn = new Float64Array(n);
-    this.gESyn = new Float64Array(n);
-    this.gExt = new Float64Array(n);
-    this.gEExt = new Float64Array(n);
-    this.iExt = new Float64Array(n);
+    this.wholeCell = new Uint8Array(nch);
+    this.ga = new Float64Array(nch);
+    this.gs = new Float64Array(nch);
+    this.gTip = new Float64Array(nch);
+    this.ra = new Float64Array(nch);
+    this.cp = new Float64Array(nch);
+    this.offset = new Float64Array(nch);
+    this.tipK = new Float64Array(nch);
+    this.tipU = new Float64Array(nch);
+    this.tipVp = new Float64Array(nch);
+    for (let ch = 0; ch < nch; ch++) {
+      const p = this.pipettes[ch] as PipetteParams;
+      this.cachePipette(ch);
+      const u = p.stage === 'whole-cell' ? (this.population.v[patched[ch] as number] as number) : 0;
+      this.tipU[ch] = u;
+      this.tipVp[ch] = u + p.offsetVoltage;
+    }
+    this.gPip = new Float64Array(n);
     this.gEPip = new Float64Array(n);
-    this.cmdNow = new Float64Array(patched.length);
+    this.iPip = new Float64Array(n);
+    this.gTot = new Float64Array(n);
+    this.gETot = new Float64Array(n);
+    this.cmdNow = new Float64Array(nch);
+    this.modeCode = new Uint8Array(nch);
+    this.icCp = new Int32Array(nch);
     this.spikeTimes = Array.from({ length: n }, () => []);
   }
 
-  private drawConnections(rng: Rng, stochastic: boolean): ConnectionTruth[] {
-    const out: ConnectionTruth[] = [];
-    for (let pre = 0; pre < this.cellCount; pre++) {
-      for (let post = 0; post < this.cellCount; post++) {
-        if (pre === post) continue;
-        // Every ordered pair draws from its own stream, so adding cells keeps existing pairs.
-        const r = rng.fork(`${pre}->${post}`);
-        const a = this.subclasses[pre] as Subclass;
-        const b = this.subclasses[post] as Subclass;
-        const rule = CONNECTION_RULES[a][b];
-        const d = distance(this.positions[pre], this.positions[post]);
-        if (!r.bernoulli(connectionProbability(rule, d))) continue;
-        out.push({
-          pre,
-          post,
-          preSubclass: a,
-          postSubclass: b,
-          distance: d,
-          weight: r.logNormal(rule.weight, rule.weightSigmaLog),
-          reversal: CELL_CLASSES[a].excitatory ? E_EXC : E_INH,
-          tauRise: rule.tauRise,
-          tauDecay: rule.tauDecay,
-          latency: rule.latency,
-          jitter: rule.jitter,
-          stp: { ...rule.stp },
-          releaseSites: stochastic ? rule.releaseSites : 0,
-        });
-      }
-    }
-    return out;
+  private cachePipette(ch: number): void {
+    const p = this.pipettes[ch] as PipetteParams;
+    this.wholeCell[ch] = p.stage === 'whole-cell' ? 1 : 0;
+    this.ga[ch] = 1 / p.accessResistance;
+    this.gs[ch] = sealConductance(p);
+    this.gTip[ch] = tipConductance(p);
+    this.ra[ch] = p.accessResistance;
+    this.cp[ch] = p.pipetteCapacitance;
+    this.offset[ch] = p.offsetVoltage;
+    this.tipH = Number.NaN;
   }
 
   /** Who connects to whom, with weights, kinetics and STP: JSON-serialisable. */
@@ -252,7 +244,7 @@ export class SlicePreparation implements Preparation {
 
   /** Membrane potential of a cell, V. */
   membranePotential(cell: number): number {
-    return (this.neurons[requireInteger('cell', cell, 0, this.cellCount - 1)] as Neuron).v;
+    return this.population.v[requireInteger('cell', cell, 0, this.cellCount - 1)] as number;
   }
 
   /** Turns on recording of every synaptic release (SynapseBank.releases). */
@@ -264,16 +256,13 @@ export class SlicePreparation implements Preparation {
   setPipette(channel: number, params: Partial<PipetteParams>): void {
     const ch = requireInteger('channel', channel, 0, this.channelCount - 1);
     const old = this.pipettes[ch] as PipetteParams;
-    const next = resolvePipette({ ...old, ...params }, `pipettes[${ch}]`);
-    this.pipettes[ch] = next;
-    this.ga[ch] = 1 / next.accessResistance;
-    this.gs[ch] = sealConductance(next);
+    this.pipettes[ch] = resolvePipette({ ...old, ...params }, `pipettes[${ch}]`);
+    this.cachePipette(ch);
   }
 
   probe(channel: number): PreparationProbe {
     const ch = requireInteger('channel', channel, 0, this.channelCount - 1);
-    const cell = this.neurons[this.patched[ch] as number] as Neuron;
-    return probePipette(this.pipettes[ch] as PipetteParams, cell.capacitance);
+    return probePipette(this.pipettes[ch] as PipetteParams, this.population.capacitance[this.patched[ch] as number] as number);
   }
 
   advance(
@@ -285,130 +274,143 @@ export class SlicePreparation implements Preparation {
   ): void {
     requireSampleInterval(dt);
     const nch = this.channelCount;
+    const modeCode = this.modeCode;
     for (let ch = 0; ch < nch; ch++) {
       const c = command[ch];
       const o = measured[ch];
-      if (mode[ch] === undefined || c === undefined || o === undefined || c.length < n || o.length < n) {
+      const m = mode[ch];
+      if (m === undefined || c === undefined || o === undefined || c.length < n || o.length < n) {
         throw new PhysicsParameterError(`mode/command/measured[${ch}]`, 'missing or shorter than n', `one entry per channel (${nch}), ≥ n samples`);
       }
+      modeCode[ch] = m === 'VC' ? VC : m === 'IC' ? IC : I0;
     }
     const sub = Math.max(1, Math.ceil(dt / this.maxSubstep - 1e-9));
     const h = dt / sub;
-    for (const nrn of this.neurons) nrn.useSubstep(h);
-    this.synapses.useSubstep(h);
-    const neurons = this.neurons;
+    const pop = this.population;
+    pop.useSubstep(h);
+    const bank = this.synapses;
+    bank.useSubstep(h);
+    const ga = this.ga;
+    const gs = this.gs;
+    const ra = this.ra;
+    const cpA = this.cp;
+    const off = this.offset;
+    const tipU = this.tipU;
+    const tipVp = this.tipVp;
+    const tipK = this.tipK;
+    const wholeCell = this.wholeCell;
+    const patched = this.patched;
+    if (h !== this.tipH) {
+      for (let ch = 0; ch < nch; ch++) {
+        const cp = cpA[ch] as number;
+        tipK[ch] = cp > 0 ? Math.exp(-h / ((ra[ch] as number) * cp)) : 0;
+      }
+      this.tipH = h;
+    }
+    // Channels whose pipette node is integrated per substep: whole-cell, IC or I=0, Cp > 0.
+    const icCp = this.icCp;
+    let nIcCp = 0;
+    for (let ch = 0; ch < nch; ch++) {
+      if (wholeCell[ch] === 1 && modeCode[ch] !== VC && (cpA[ch] as number) > 0) icCp[nIcCp++] = ch;
+    }
+    const V = pop.v;
     const ncell = this.cellCount;
-    const gExt = this.gExt;
-    const gEExt = this.gEExt;
-    const iExt = this.iExt;
-    const gSyn = this.gSyn;
-    const gESyn = this.gESyn;
+    const gPip = this.gPip;
     const gEPip = this.gEPip;
+    const iPip = this.iPip;
+    const gTot = this.gTot;
+    const gETot = this.gETot;
+    const cmdNow = this.cmdNow;
+    const spiked = pop.spiked;
+    const spikeTimes = this.spikeTimes;
+    const rail = PIPETTE_RAIL;
 
     for (let i = 0; i < n; i++) {
       // 1. Measurements at t_i and the pipette terms held over this sample.
-      gExt.fill(0);
-      gEExt.fill(0);
-      iExt.fill(0);
-      gEPip.fill(0);
       for (let ch = 0; ch < nch; ch++) {
-        const m = mode[ch] as ClampMode;
+        const mc = modeCode[ch] as number;
         const raw = (command[ch] as Float64Array)[i] as number;
-        const cmd = Number.isFinite(raw) ? (m === 'I=0' ? 0 : raw) : 0;
-        this.cmdNow[ch] = cmd;
-        (measured[ch] as Float64Array)[i] = this.measure(ch, m, cmd, dt);
+        const cmd = raw - raw === 0 && mc !== I0 ? raw : 0; // NaN / ±Infinity / I=0 → 0
+        cmdNow[ch] = cmd;
+        const cell = patched[ch] as number;
+        let out: number;
+        if (wholeCell[ch] === 0) {
+          out = this.tipSample(ch, mc === VC, cmd, dt);
+          gPip[cell] = 0;
+          gEPip[cell] = 0;
+          iPip[cell] = 0;
+        } else if (mc === VC) {
+          const g = ga[ch] as number;
+          const u = cmd - (off[ch] as number);
+          out = (u - (V[cell] as number)) * g + ((cpA[ch] as number) * (cmd - (tipVp[ch] as number))) / dt;
+          tipU[ch] = u;
+          tipVp[ch] = cmd;
+          gPip[cell] = (gs[ch] as number) + g; // seal leak to the bath (0 V) + access to the pipette
+          gEPip[cell] = g * u;
+          iPip[cell] = 0;
+        } else if ((cpA[ch] as number) === 0) {
+          // No pipette capacitance: the node follows the cell instantly (bridge error I·Ra).
+          let u = (V[cell] as number) + cmd * (ra[ch] as number);
+          u = u > rail ? rail : u < -rail ? -rail : u;
+          tipU[ch] = u;
+          out = u + (off[ch] as number);
+          tipVp[ch] = out;
+          gPip[cell] = gs[ch] as number;
+          gEPip[cell] = 0;
+          iPip[cell] = cmd;
+        } else {
+          out = (tipU[ch] as number) + (off[ch] as number);
+          tipVp[ch] = out;
+          gPip[cell] = (gs[ch] as number) + (ga[ch] as number); // g·E towards the node: per substep
+          gEPip[cell] = 0;
+          iPip[cell] = 0;
+        }
+        (measured[ch] as Float64Array)[i] = out;
       }
       // 2. Substeps.
       for (let k = 0; k < sub; k++) {
-        gSyn.fill(0);
-        gESyn.fill(0);
-        this.synapses.accumulate(this.time, gSyn, gESyn);
-        for (let ch = 0; ch < nch; ch++) this.pipetteSubstep(ch, mode[ch] as ClampMode, h);
-        const tEnd = this.time + h;
-        for (let c = 0; c < ncell; c++) {
-          const nrn = neurons[c] as Neuron;
-          const g = (gExt[c] as number) + (gSyn[c] as number);
-          const gE = (gEExt[c] as number) + (gEPip[c] as number) + (gESyn[c] as number);
-          if (nrn.step(g, gE, iExt[c] as number)) {
-            (this.spikeTimes[c] as number[]).push(tEnd);
-            this.synapses.onSpike(c, tEnd);
-          }
+        const t = this.time;
+        bank.totals(t, gPip, gEPip, gTot, gETot); // pipette + synaptic conductances at t
+        for (let q = 0; q < nIcCp; q++) {
+          // IC with Cp: relax the pipette node exactly towards Vm + I·Ra (Vm held), couple via Ra.
+          const ch = icCp[q] as number;
+          const cell = patched[ch] as number;
+          const r = ra[ch] as number;
+          const uInf = (V[cell] as number) + (cmdNow[ch] as number) * r;
+          let u = uInf + ((tipU[ch] as number) - uInf) * (tipK[ch] as number);
+          u = u > rail ? rail : u < -rail ? -rail : u;
+          tipU[ch] = u;
+          gETot[cell] = (gETot[cell] as number) + u / r;
+        }
+        const tEnd = t + h;
+        const nSpiked = pop.step(0, ncell, gTot, gETot, iPip);
+        for (let q = 0; q < nSpiked; q++) {
+          const c = spiked[q] as number;
+          (spikeTimes[c] as number[]).push(tEnd);
+          bank.onSpike(c, tEnd);
         }
         this.time = tEnd;
       }
     }
   }
 
-  /** Measurement of channel ch at the start of a sample; sets the cell's pipette terms. */
-  private measure(ch: number, m: ClampMode, cmd: number, dt: number): number {
+  /** One sample of a pipette that has not reached its cell (bath, cell-attached). */
+  private tipSample(ch: number, vc: boolean, cmd: number, dt: number): number {
     const p = this.pipettes[ch] as PipetteParams;
-    const st = this.tip[ch] as TipNodeState;
-    const cell = this.patched[ch] as number;
-    const vm = (this.neurons[cell] as Neuron).v;
-    if (p.stage !== 'whole-cell') {
-      const g = tipConductance(p);
-      const decay = p.pipetteCapacitance > 0 ? Math.exp((-dt * g) / p.pipetteCapacitance) : 0;
-      return tipNodeSample(m === 'VC', cmd, p, g, decay, dt, st);
-    }
-    const ga = this.ga[ch] as number;
-    this.gExt[cell] = (this.gExt[cell] as number) + (this.gs[ch] as number); // seal leak to the bath (0 V)
-    if (m === 'VC') {
-      const u = cmd - p.offsetVoltage;
-      const out = (u - vm) * ga + (p.pipetteCapacitance * (cmd - st.vp)) / dt;
-      st.u = u;
-      st.vp = cmd;
-      this.gExt[cell] = (this.gExt[cell] as number) + ga;
-      this.gEExt[cell] = (this.gEExt[cell] as number) + ga * u;
-      return out;
-    }
-    if (p.pipetteCapacitance === 0) {
-      const u = vm + cmd * p.accessResistance;
-      st.u = u > PIPETTE_RAIL ? PIPETTE_RAIL : u < -PIPETTE_RAIL ? -PIPETTE_RAIL : u;
-      this.iExt[cell] = (this.iExt[cell] as number) + cmd;
-    } else {
-      this.gExt[cell] = (this.gExt[cell] as number) + ga;
-    }
-    st.vp = st.u + p.offsetVoltage;
-    return st.vp;
-  }
-
-  /** IC with pipette capacitance: relax the pipette node (Vm held) and couple it through Ra. */
-  private pipetteSubstep(ch: number, m: ClampMode, h: number): void {
-    const p = this.pipettes[ch] as PipetteParams;
-    if (m === 'VC' || p.stage !== 'whole-cell' || p.pipetteCapacitance === 0) return;
-    const cell = this.patched[ch] as number;
-    const st = this.tip[ch] as TipNodeState;
-    const vm = (this.neurons[cell] as Neuron).v;
-    const ra = p.accessResistance;
-    const uInf = vm + (this.cmdNow[ch] as number) * ra;
-    const u = uInf + (st.u - uInf) * Math.exp(-h / (ra * p.pipetteCapacitance));
-    st.u = u > PIPETTE_RAIL ? PIPETTE_RAIL : u < -PIPETTE_RAIL ? -PIPETTE_RAIL : u;
-    this.gEPip[cell] = st.u / ra;
+    const g = this.gTip[ch] as number;
+    const decay = p.pipetteCapacitance > 0 ? Math.exp((-dt * g) / p.pipetteCapacitance) : 0;
+    const st = this.tipScratch;
+    st.u = this.tipU[ch] as number;
+    st.vp = this.tipVp[ch] as number;
+    const out = tipNodeSample(vc, cmd, p, g, decay, dt, st);
+    this.tipU[ch] = st.u;
+    this.tipVp[ch] = st.vp;
+    return out;
   }
 }
 
-// Module-local copy: imported bindings may compile to getters (tsx/esbuild CommonJS interop).
+// Module-local copies: imported bindings are not read in the per-sample loop.
 const PIPETTE_RAIL = RAIL;
-
-function drawSubclass(rng: Rng): Subclass {
-  let total = 0;
-  for (const s of SUBCLASSES) total += CELL_CLASSES[s].abundance;
-  let x = rng.uniform() * total;
-  for (const s of SUBCLASSES) {
-    x -= CELL_CLASSES[s].abundance;
-    if (x < 0) return s;
-  }
-  return 'pyramidal';
-}
-
-function distance(a: readonly number[] | undefined, b: readonly number[] | undefined): number {
-  if (a === undefined || b === undefined) return Number.NaN;
-  const dx = (a[0] as number) - (b[0] as number);
-  const dy = (a[1] as number) - (b[1] as number);
-  const dz = (a[2] as number) - (b[2] as number);
-  return Math.sqrt(dx * dx + dy * dy + dz * dz);
-}
-
-function restingPotentialOf(params: NeuronParams): number {
-  return new Neuron(params).v;
-}
+const VC = 0;
+const IC = 1;
+const I0 = 2;

@@ -53,25 +53,44 @@ export interface ReleaseEvent {
 }
 
 const QUEUE = 64; // pending arrivals per synapse: ≥ latency × max rate with margin
+/** A group whose decay state falls below this fraction of its smallest full release is silent. */
+const SILENT = 1e-12;
 
 /**
  * All synapses of a circuit. Presynaptic spikes are events: STP is evaluated at the spike, the
  * conductance increment is queued for spike + latency (+ jitter). Conductances are dual
- * exponentials, g(t) = w·A·(d − r)/peak with d, r decaying by exact per-substep factors, so the
- * per-substep cost is two multiplies per synapse and no allocation.
+ * exponentials, g(t) = w·A·(d − r)/peak with d, r decaying by exact per-substep factors.
+ *
+ * Grouping: the kinetics are linear, so all synapses onto the same cell with the same τ_rise,
+ * τ_decay and reversal potential share one (d, r) pair holding the sum of their scaled states —
+ * an arrival adds w·A/peak to both. The per-substep cost is then two multiplies per *group* (at
+ * most a few per cell: one per presynaptic class kinetics), not per synapse, and silent groups
+ * are skipped; events (spikes, arrivals) cost O(outgoing synapses). Per-synapse conductances,
+ * for inspection only, are kept event-wise and decayed on demand (`conductance`).
  */
 export class SynapseBank {
   readonly count: number;
   readonly params: readonly SynapseParams[];
+  /** Number of kinetic groups (see above). */
+  readonly groupCount: number;
   private readonly stp: TsodyksMarkram[];
-  private readonly post: Int32Array;
-  private readonly reversal: Float64Array;
-  private readonly scale: Float64Array; // w / peak
-  private readonly rise: Float64Array;
-  private readonly decay: Float64Array;
-  private readonly kRise: Float64Array;
-  private readonly kDecay: Float64Array;
+  private readonly scale: Float64Array; // w / peak, per synapse
+  private readonly group: Int32Array; // group of each synapse
   private readonly outgoing: number[][]; // synapse indices per presynaptic cell
+  // Groups, sorted by postsynaptic cell: cell c owns groups [groupStart[c], groupStart[c + 1]).
+  private readonly groupStart: Int32Array;
+  private readonly gReversal: Float64Array;
+  private readonly gTauRise: Float64Array;
+  private readonly gTauDecay: Float64Array;
+  private readonly gRise: Float64Array;
+  private readonly gDecay: Float64Array;
+  private readonly gKRise: Float64Array;
+  private readonly gKDecay: Float64Array;
+  private readonly gSilent: Float64Array;
+  // Per-synapse dual-exponential state at time sTime (updated at arrivals only).
+  private readonly sRise: Float64Array;
+  private readonly sDecay: Float64Array;
+  private readonly sTime: Float64Array;
   private readonly qTime: Float64Array;
   private readonly qAmp: Float64Array;
   private readonly qHead: Int32Array;
@@ -80,6 +99,8 @@ export class SynapseBank {
   private readonly rng: Rng[];
   private nextArrival = Number.POSITIVE_INFINITY;
   private h = Number.NaN;
+  /** End of the last substep `accumulate` advanced over, s. */
+  private now = 0;
   recordReleases = false;
   readonly releases: ReleaseEvent[] = [];
 
@@ -87,19 +108,54 @@ export class SynapseBank {
     this.params = params.map((p, i) => validateSynapse({ ...p, stp: { ...p.stp } }, `synapses[${i}]`));
     this.count = params.length;
     this.stp = this.params.map((p) => new TsodyksMarkram(p.stp));
-    this.post = Int32Array.from(this.params, (p) => p.post);
-    this.reversal = Float64Array.from(this.params, (p) => p.reversal);
     this.scale = Float64Array.from(this.params, (p) => p.weight / dualExpPeak(p.tauRise, p.tauDecay));
-    this.rise = new Float64Array(this.count);
-    this.decay = new Float64Array(this.count);
-    this.kRise = new Float64Array(this.count);
-    this.kDecay = new Float64Array(this.count);
     this.outgoing = Array.from({ length: cellCount }, () => []);
     this.params.forEach((p, i) => {
       requireInteger(`synapses[${i}].pre`, p.pre, 0, cellCount - 1);
       requireInteger(`synapses[${i}].post`, p.post, 0, cellCount - 1);
       (this.outgoing[p.pre] as number[]).push(i);
     });
+
+    // Groups by (post, τ_rise, τ_decay, reversal), ordered by post.
+    const keys: string[] = [];
+    const groupOfKey = new Map<string, number>();
+    const order = this.params.map((_, i) => i).sort((a, b) => (this.params[a] as SynapseParams).post - (this.params[b] as SynapseParams).post || a - b);
+    this.group = new Int32Array(this.count);
+    const members: number[][] = [];
+    for (const s of order) {
+      const p = this.params[s] as SynapseParams;
+      const key = `${p.post}|${p.tauRise}|${p.tauDecay}|${p.reversal}`;
+      let g = groupOfKey.get(key);
+      if (g === undefined) {
+        g = keys.length;
+        keys.push(key);
+        groupOfKey.set(key, g);
+        members.push([]);
+      }
+      (members[g] as number[]).push(s);
+      this.group[s] = g;
+    }
+    const ng = keys.length;
+    this.groupCount = ng;
+    const first = (g: number): SynapseParams => this.params[(members[g] as number[])[0] as number] as SynapseParams;
+    const gPost = Int32Array.from({ length: ng }, (_, g) => first(g).post);
+    this.gReversal = Float64Array.from({ length: ng }, (_, g) => first(g).reversal);
+    this.gTauRise = Float64Array.from({ length: ng }, (_, g) => first(g).tauRise);
+    this.gTauDecay = Float64Array.from({ length: ng }, (_, g) => first(g).tauDecay);
+    this.gSilent = Float64Array.from({ length: ng }, (_, g) => SILENT * Math.min(...(members[g] as number[]).map((s) => this.scale[s] as number)));
+    this.gRise = new Float64Array(ng);
+    this.gDecay = new Float64Array(ng);
+    this.gKRise = new Float64Array(ng);
+    this.gKDecay = new Float64Array(ng);
+    this.groupStart = new Int32Array(cellCount + 1);
+    for (let c = 0, g = 0; c <= cellCount; c++) {
+      while (g < ng && (gPost[g] as number) < c) g++;
+      this.groupStart[c] = g;
+    }
+
+    this.sRise = new Float64Array(this.count);
+    this.sDecay = new Float64Array(this.count);
+    this.sTime = new Float64Array(this.count);
     this.qTime = new Float64Array(this.count * QUEUE);
     this.qAmp = new Float64Array(this.count * QUEUE);
     this.qHead = new Int32Array(this.count);
@@ -112,10 +168,9 @@ export class SynapseBank {
   useSubstep(h: number): void {
     if (h === this.h) return;
     this.h = h;
-    for (let i = 0; i < this.count; i++) {
-      const p = this.params[i] as SynapseParams;
-      this.kRise[i] = Math.exp(-h / p.tauRise);
-      this.kDecay[i] = Math.exp(-h / p.tauDecay);
+    for (let g = 0; g < this.groupCount; g++) {
+      this.gKRise[g] = Math.exp(-h / (this.gTauRise[g] as number));
+      this.gKDecay[g] = Math.exp(-h / (this.gTauDecay[g] as number));
     }
   }
 
@@ -176,32 +231,55 @@ export class SynapseBank {
   }
 
   /**
-   * Delivers arrivals due by time t, then adds each synapse's conductance at t to its
+   * Delivers arrivals due by time t, then adds each group's conductance at t to its
    * postsynaptic cell: gSum[post] += g, gESum[post] += g·E (arrays are not cleared here).
-   * Then advances the kinetics by one substep.
+   * Then advances the kinetics by one substep (the one `useSubstep` set).
    */
   accumulate(t: number, gSum: Float64Array, gESum: Float64Array): void {
+    this.totals(t, gSum, gESum, gSum, gESum);
+  }
+
+  /**
+   * The slice's per-substep form of `accumulate`: for every cell c, gOut[c] = gBase[c] + Σ g and
+   * gEOut[c] = gEBase[c] + Σ g·E over its groups (one pass, no clearing), then one substep of
+   * the kinetics. Output and base arrays may be the same.
+   */
+  totals(t: number, gBase: Float64Array, gEBase: Float64Array, gOut: Float64Array, gEOut: Float64Array): void {
     if (t >= this.nextArrival) this.deliver(t);
-    const rise = this.rise;
-    const decay = this.decay;
-    for (let s = 0; s < this.count; s++) {
-      const d = decay[s] as number;
-      if (d === 0) continue;
-      const r = rise[s] as number;
-      const g = (this.scale[s] as number) * (d - r);
-      const post = this.post[s] as number;
-      gSum[post] = (gSum[post] as number) + g;
-      gESum[post] = (gESum[post] as number) + g * (this.reversal[s] as number);
-      const dn = d * (this.kDecay[s] as number);
-      if (dn < 1e-12) {
-        // Below 1e-12 of a full release: the synapse is silent (skip it until the next arrival).
-        decay[s] = 0;
-        rise[s] = 0;
-      } else {
-        decay[s] = dn;
-        rise[s] = r * (this.kRise[s] as number);
+    const rise = this.gRise;
+    const decay = this.gDecay;
+    const kRise = this.gKRise;
+    const kDecay = this.gKDecay;
+    const rev = this.gReversal;
+    const silent = this.gSilent;
+    const start = this.groupStart;
+    const cells = start.length - 1;
+    let g = 0;
+    for (let c = 0; c < cells; c++) {
+      let gs = gBase[c] as number;
+      let gse = gEBase[c] as number;
+      const end = start[c + 1] as number;
+      for (; g < end; g++) {
+        const d = decay[g] as number;
+        if (d === 0) continue;
+        const r = rise[g] as number;
+        const x = d - r;
+        gs += x;
+        gse += x * (rev[g] as number);
+        const dn = d * (kDecay[g] as number);
+        if (dn < (silent[g] as number)) {
+          // Below 1e-12 of a full release: the group is silent (skipped until the next arrival).
+          decay[g] = 0;
+          rise[g] = 0;
+        } else {
+          decay[g] = dn;
+          rise[g] = r * (kRise[g] as number);
+        }
       }
+      gOut[c] = gs;
+      gEOut[c] = gse;
     }
+    this.now = t + this.h;
   }
 
   private deliver(t: number): void {
@@ -213,8 +291,13 @@ export class SynapseBank {
       let head = this.qHead[s] as number;
       while (len > 0 && (this.qTime[base + head] as number) <= t) {
         const a = this.qAmp[base + head] as number;
-        this.rise[s] = (this.rise[s] as number) + a;
-        this.decay[s] = (this.decay[s] as number) + a;
+        const g = this.group[s] as number;
+        const x = a * (this.scale[s] as number);
+        this.gRise[g] = (this.gRise[g] as number) + x;
+        this.gDecay[g] = (this.gDecay[g] as number) + x;
+        this.advanceSynapse(s, t);
+        this.sRise[s] = (this.sRise[s] as number) + a;
+        this.sDecay[s] = (this.sDecay[s] as number) + a;
         head = (head + 1) % QUEUE;
         len--;
       }
@@ -228,16 +311,41 @@ export class SynapseBank {
     this.nextArrival = next;
   }
 
-  /** Current conductance of synapse s, S. */
+  /** Decays synapse s's own (d, r) from its last update to time t (event-wise, Math.exp). */
+  private advanceSynapse(s: number, t: number): void {
+    const dt = t - (this.sTime[s] as number);
+    if (dt > 0) {
+      const p = this.params[s] as SynapseParams;
+      this.sRise[s] = (this.sRise[s] as number) * Math.exp(-dt / p.tauRise);
+      this.sDecay[s] = (this.sDecay[s] as number) * Math.exp(-dt / p.tauDecay);
+    }
+    this.sTime[s] = t;
+  }
+
+  /** Conductance of synapse s at the end of the last substep, S (for inspection and tests). */
   conductance(s: number): number {
-    return (this.scale[s] as number) * ((this.decay[s] as number) - (this.rise[s] as number));
+    requireInteger('synapse', s, 0, this.count - 1);
+    this.advanceSynapse(s, this.now);
+    const x = (this.scale[s] as number) * ((this.sDecay[s] as number) - (this.sRise[s] as number));
+    return x > 0 ? x : 0;
+  }
+
+  /** Total synaptic conductance onto cell c at the end of the last substep, S. */
+  conductanceOnto(c: number): number {
+    let sum = 0;
+    for (let g = this.groupStart[c] as number; g < (this.groupStart[c + 1] as number); g++) {
+      sum += (this.gDecay[g] as number) - (this.gRise[g] as number);
+    }
+    return sum;
   }
 
   /** Forgets all plasticity and pending events (a long rest). */
   reset(): void {
     this.stp.forEach((x) => x.reset());
-    this.rise.fill(0);
-    this.decay.fill(0);
+    this.gRise.fill(0);
+    this.gDecay.fill(0);
+    this.sRise.fill(0);
+    this.sDecay.fill(0);
     this.qLen.fill(0);
     this.sites.forEach((s) => s.fill(1));
     this.nextArrival = Number.POSITIVE_INFINITY;
