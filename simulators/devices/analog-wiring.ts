@@ -8,9 +8,11 @@ import type { AmplifierAnalogPath } from './amplifier/analog-path.ts';
 export interface AnalogWiring {
   /**
    * `ao[k]` holds AO k's volts for `n` scans of `dt` seconds (every AO channel, enabled or at its
-   * idle level); fill `ai[k]` for every AI channel.
+   * idle level); fill `ai[k]` for every AI channel. A wiring that computes elsewhere (a worker
+   * thread) returns a promise and fills `ai` before it resolves; the caller must not touch `ao` or
+   * `ai` meanwhile.
    */
-  run(ao: readonly Float64Array[], ai: Float64Array[], n: number, dt: number): void;
+  run(ao: readonly Float64Array[], ai: Float64Array[], n: number, dt: number): void | Promise<void>;
 }
 
 /** AO k cabled straight to AI k — a digitizer's self-test; other inputs read 0 V. */

@@ -52,6 +52,7 @@ function simulatedDevices(config: RigConfig, speed: 'max' | 'realtime' | undefin
   if (hsSim.length > 0) {
     throw new Error(`a headstage joins a simulated and a real device (${hsSim[0]?.amplifier} / ${hsSim[0]?.digitizer}): simulate both or neither`);
   }
+  const sim = config.simulation;
   const channelsOf = (amp: string) => Math.max(8, ...config.headstages.filter((h) => h.amplifier === amp).map((h) => h.channel));
   return createSimulatedRig({
     amplifiers: amps.map((n) => ({ path: simulatedPath(n), channels: channelsOf(n) })),
@@ -59,8 +60,11 @@ function simulatedDevices(config: RigConfig, speed: 'max' | 'realtime' | undefin
     cables: config.headstages
       .filter((h) => amps.includes(h.amplifier))
       .map((h) => ({ ao: h.ao, ai: h.ai, amplifierPath: simulatedPath(h.amplifier), channel: h.channel })),
-    seed: config.simulation?.seed,
-    speed: speed ?? config.simulation?.speed,
+    seed: sim?.seed,
+    speed: speed ?? sim?.speed,
+    preparation: sim?.preparation ?? 'slice',
+    slice: { cells: sim?.cells, stochasticRelease: sim?.stochasticRelease, celsius: sim?.celsius },
+    worker: sim?.worker,
   });
 }
 

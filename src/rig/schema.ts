@@ -75,6 +75,20 @@ export const SimulationSchema = Type.Object(
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1 })),
     /** "max": as fast as the host reads; "realtime": paced to the wall clock. */
     speed: Type.Optional(Type.Union([Type.Literal('max'), Type.Literal('realtime')])),
+    /**
+     * What the simulated pipettes touch: "slice" (default), model neurons with synapses, the first
+     * cells patched on each amplifier's channels (at most 8 channels per amplifier); or "passive",
+     * one RC cell per channel.
+     */
+    preparation: Type.Optional(Type.Union([Type.Literal('slice'), Type.Literal('passive')])),
+    /** Cells in each amplifier's slice (default 8, at least the amplifier's channels). */
+    cells: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+    /** Stochastic transmitter release at the slice's synapses (default false: mean release). */
+    stochasticRelease: Type.Optional(Type.Boolean()),
+    /** Slice temperature, °C (default 36). */
+    celsius: Type.Optional(Type.Number({ minimum: 0, maximum: 45 })),
+    /** Compute the physics in a worker thread (default: true for a slice, false for passive cells). */
+    worker: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

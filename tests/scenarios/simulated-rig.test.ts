@@ -94,8 +94,17 @@ describe('a whole simulated 8-headstage rig over in-process ports', () => {
     expect(second.digest).toBe(first.digest);
   });
 
-  it('shows test pulses as test pulses: steady-state current ΔV/(Ra+Rm) through the passive cell', async () => {
-    rig = await openRig(defaultSimulatedRig(1));
+  it('runs the slice by default, in a worker thread, its ground truth at hand', async () => {
+    rig = await openRig(defaultSimulatedRig(8, 7));
+    expect(rig.simulation?.computesInWorker).toBe(true);
+    const truth = rig.simulation?.groundTruth();
+    expect(truth?.amplifiers.map((a) => [a.path, a.preparation, a.slice?.patched.length])).toEqual([['sim:amp0', 'slice', 8]]);
+  });
+
+  // The slice's cells are active neurons at 0 mV holding, so ΔV/(Ra+Rm) is checked on passive cells.
+  it('shows test pulses as test pulses: steady-state current ΔV/(Ra+Rm) through a passive cell', async () => {
+    const config = defaultSimulatedRig(1);
+    rig = await openRig({ ...config, simulation: { ...config.simulation, preparation: 'passive' } });
     const { blocks } = await acquireAll(rig);
     const out = new Float32Array(SCANS);
     for (const b of blocks) out.set(b.channels[0] as Float32Array, b.firstScan);

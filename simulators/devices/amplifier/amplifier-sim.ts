@@ -155,6 +155,18 @@ export class AmplifierSimulator {
       bridgeOhms: s.BRIDGE,
       bridgeEnabled: s.BRIDGEEN,
       pipetteOffset: s.OFFSET,
+      compensation: {
+        cFast: s.CFAST,
+        cSlow: s.CSLOW,
+        wholeCellCapacitance: s.WCCAP,
+        wholeCellResistance: s.WCRES,
+        wholeCellEnabled: s.WCCOMPEN,
+        rsCorrection: s.RSCOMP / 100,
+        rsPrediction: s.RSPRED / 100,
+        rsBandwidthHz: s.RSBW,
+        rsEnabled: s.RSCOMPEN,
+        neutralisation: s.NEUT,
+      },
     };
   }
 

@@ -385,7 +385,13 @@ export class DigitizerSimulator {
         if (got < n && elastic) got = await this.waitForAo(token, n, got, aoEnabled, vpc);
         if (this.runToken !== token) return;
       }
-      if (got > 0) this.acquire(got, aoAll, aiAll, counts, dt, txCapacity);
+      if (got > 0) {
+        // The wiring may compute in a worker thread: the event loop stays free meanwhile.
+        const computing = this.wiring.run(aoAll, aiAll, got, dt);
+        if (computing) await computing;
+        if (this.runToken !== token) return;
+        this.acquire(got, aiAll, counts, txCapacity);
+      }
       if (got < n) {
         // The scans before the missing one were acquired and sent; the clock stops at it (§5.2).
         this.fail(ERR.BUFFER, `AO underrun at scan ${formatInteger(this.st.scan)}`, 'aoUnderrun');
@@ -424,9 +430,8 @@ export class DigitizerSimulator {
     return got;
   }
 
-  /** Digitizes `n` scans and sends them as one AI_BLOCK (or drops it on a full transmit buffer); updates scan and flags. */
-  private acquire(n: number, aoAll: Float64Array[], aiAll: Float64Array[], counts: Int16Array, dt: number, txCapacity: number): void {
-    this.wiring.run(aoAll, aiAll, n, dt);
+  /** Digitizes `n` scans the wiring has put on the inputs and sends them as one AI_BLOCK (or drops it on a full transmit buffer); updates scan and flags. */
+  private acquire(n: number, aiAll: Float64Array[], counts: Int16Array, txCapacity: number): void {
     const nAi = this.ai.length;
     const overload = quantizeInputs(aiAll, this.ai, n, this.rangeVolts, counts);
     const payload = encodeSamplesPayload({ firstScan: this.st.scan, nChannels: nAi, nScans: n, samples: counts.subarray(0, n * nAi) });
