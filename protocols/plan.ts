@@ -24,7 +24,8 @@ export interface PlannedHeadstage {
   mode: ClampMode;
   /**
    * The stimulus before scaling, without holding or test pulse, one sample per scan: A in IC,
-   * V in VC. The engine plays `holding + stimulus × stimScale (+ test pulse)`.
+   * V in VC. The engine plays `holding + stimulus × stimScale (+ test pulse)`. Read-only: sweeps
+   * that play the same stimulus (repetitions of a condition) may share one array.
    */
   stimulus: Float32Array;
   /** Default scale factor (1 unless the definition says otherwise); the runner may calibrate it. */
