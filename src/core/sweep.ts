@@ -57,6 +57,18 @@ export interface SweepChannel {
   stimScale: number;
   settings: ChannelSettings;
   qc?: QcResult;
+  /** Test-pulse results for this sweep, when analysed (added for the NWB writer, issue 5). */
+  testPulse?: TestPulseResult;
+}
+
+/** Online test-pulse fit of one channel (SI); stored per recording in the NWB icephys tables. */
+export interface TestPulseResult {
+  /** Ω */
+  accessResistance: number;
+  /** Ω */
+  inputResistance: number;
+  /** F; absent when the fit gave none (e.g. in IC). */
+  capacitance?: number;
 }
 
 /** One sweep as acquired: every headstage's command and response on one sample clock. */
