@@ -38,6 +38,7 @@ export interface PlannedHeadstage {
    * between sweeps), so it cannot be a `holding` in the plan. Undefined = no target.
    */
   targetPotential?: number;
+  /** Added to the command by the engine, which records its epoch unless `epochs` already has one. */
   testPulse?: InsertedTestPulse;
   /** This headstage's epochs (pulses, steps…) with `headstage` set; times in s. */
   epochs: Epoch[];

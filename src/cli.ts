@@ -7,6 +7,8 @@ import type { RigConfig } from './rig/schema.ts';
 import { formatTable, identifyDevices } from './cli/devices.ts';
 import { type SimulatedKind, startSimulatedDevices } from './cli/simulate-device.ts';
 import { addSimulateCellCommand } from './cli/simulate-cell.ts';
+import { addRunCommand } from './cli/run.ts';
+import { addProtocolsCommand } from './cli/protocols.ts';
 
 /** A failure the user can fix; exits 1 with its message as one sentence. */
 class CliFailure extends Error {}
@@ -93,6 +95,8 @@ function program(out: (s: string) => void): Command {
       }
     });
   addSimulateCellCommand(cli, out);
+  addRunCommand(cli, out);
+  addProtocolsCommand(cli, out);
   return cli;
 }
 

@@ -37,7 +37,8 @@ export function composeCommand(
     const b = Math.round((tp.start + tp.width) * sampleRate);
     if (a < 0 || b > scans || b <= a) throw new RangeError(`headstage ${hs.headstage}: test pulse ${tp.start}+${tp.width} s does not fit the sweep`);
     for (let i = a; i < b; i++) command[i] = (command[i] as number) + tp.amplitude;
-    epochs.push({ start: a / sampleRate, stop: b / sampleRate, kind: 'test-pulse', headstage: hs.headstage, params: { amplitude: tp.amplitude } });
+    // A plan may already list the inserted pulse among its epochs; it is recorded once.
+    if (!hs.epochs.some((e) => e.kind === 'test-pulse')) epochs.push({ start: a / sampleRate, stop: b / sampleRate, kind: 'test-pulse', headstage: hs.headstage, params: { amplitude: tp.amplitude } });
   }
   checkWaveform(command, hs.mode, limits, `headstage ${hs.headstage} command`);
   return { command, epochs };

@@ -6,6 +6,10 @@ import { checkCommandLevel } from '../rig/safety.ts';
 import { type AcquireInput, type ExperimentContext, type WaitInput, experimentMachine } from '../../protocols/machines/experiment.ts';
 import type { Plan } from '../../protocols/plan.ts';
 import { AcquisitionEngine, type SweepBlock, SweepFailedError } from './engine.ts';
+import { recordingQc } from '../../protocols/qc/index.ts';
+import { analyzeTestPulse } from '../analysis/test-pulse.ts';
+import { type AutoBiasOptions, DEFAULT_AUTO_BIAS, nextBias, restingPotential } from './auto-bias.ts';
+import { type CalibrationResult, calibrateStimScale } from './calibrate-stim-scale.ts';
 
 export interface RunnerOptions {
   rig: Rig;
@@ -18,6 +22,8 @@ export interface RunnerOptions {
   store?: (sweep: Sweep) => Promise<void> | void;
   onBlock?: (block: SweepBlock) => void;
   onState?: (state: RunnerState) => void;
+  /** Current-clamp auto-bias between sweeps towards each headstage's planned target potential. */
+  autoBias?: Partial<AutoBiasOptions> | false;
 }
 
 export type RunnerPhase = 'idle' | 'acquiring' | 'resting' | 'paused' | 'done' | 'aborted' | 'failed';
@@ -29,6 +35,12 @@ export interface RunnerState {
   total: number;
   acquired: number;
   error?: string;
+}
+
+export interface PreparationReport {
+  /** Bias current reached per current-clamp headstage, A. */
+  bias: Record<number, number>;
+  calibration: CalibrationResult[];
 }
 
 export interface RunSummary extends RunnerState {
@@ -49,6 +61,10 @@ export class ExperimentRunner {
   readonly engine: AcquisitionEngine;
   private readonly actor: Actor<typeof experimentMachine>;
   private simMs = 0;
+  /** Calibrated stimulus scale per headstage (`prepare`). */
+  readonly stimScale = new Map<number, number>();
+  /** Current-clamp bias per headstage, A, kept by auto-bias. */
+  readonly bias = new Map<number, number>();
   private readonly stored: RunSummary['sweeps'] = [];
   private readonly t0: number;
 
@@ -92,7 +108,8 @@ export class ExperimentRunner {
       sweep = await this.engine.runSweep(planned, {
         signal: input.signal,
         index: input.number,
-        holding: (hs) => input.holding[hs],
+        holding: (hs, mode) => (mode === 'IC' && this.bias.has(hs) ? this.bias.get(hs) : input.holding[hs]),
+        stimScale: (hs) => this.stimScale.get(hs),
         onBlock: this.opts.onBlock,
       });
     } catch (e) {
@@ -101,10 +118,88 @@ export class ExperimentRunner {
     }
     this.simMs += (sweep.channels[0]?.response.length ?? planned.scans) / planned.sampleRate * 1000;
     await this.keep(sweep, planned.index);
+    this.followTargets(sweep, planned);
     return sweep;
   }
 
+  /** Auto-bias after a sweep: IC headstages with a target potential move their bias towards it. */
+  private followTargets(sweep: Sweep, planned: AcquireInput['planned']): void {
+    if (this.opts.autoBias === false) return;
+    const given = { ...DEFAULT_AUTO_BIAS, ...(this.opts.autoBias ?? {}) };
+    const o = { ...given, maxCurrent: Math.min(given.maxCurrent, this.opts.rig.safety.maxCurrent) };
+    for (const ph of planned.headstages) {
+      if (ph.mode !== 'IC' || ph.targetPotential === undefined) continue;
+      const ch = sweep.channels.find((c) => c.headstage === ph.headstage);
+      if (!ch) continue;
+      const next = nextBias(this.bias.get(ph.headstage) ?? 0, restingPotential(sweep, ch), ph.targetPotential, o);
+      this.bias.set(ph.headstage, next);
+      void this.engine.applyHolding(ph.headstage, 'IC', next).catch((e: unknown) => this.holdingErrors.push((e as Error).message));
+    }
+  }
+
+  /**
+   * Before the first sweep: brings each current-clamp cell to its target potential (a few short
+   * holding-only sweeps) and, when asked, calibrates each presynaptic cell's stimulus scale so every
+   * pulse of the plan evokes exactly one spike.
+   */
+  async prepare(o: { calibrate?: boolean; biasSweeps?: number; signal?: AbortSignal } = {}): Promise<PreparationReport> {
+    const report: PreparationReport = { bias: {}, calibration: [] };
+    const first = this.opts.plan.sweeps[0];
+    if (!first) return report;
+    const targets = first.headstages.filter((h) => h.mode === 'IC' && h.targetPotential !== undefined);
+    if (targets.length > 0 && this.opts.autoBias !== false) {
+      const rate = first.sampleRate;
+      const scans = Math.round(0.15 * rate);
+      for (let i = 0; i < (o.biasSweeps ?? 6); i++) {
+        const planned = {
+          ...first,
+          protocol: 'auto-bias',
+          stimulusName: 'Bias',
+          scans,
+          epochs: [],
+          headstages: targets.map((h) => ({ ...h, stimulus: new Float32Array(scans), testPulse: undefined, epochs: [] })),
+        };
+        const sweep = await this.engine.runSweep(planned, { signal: o.signal, holding: (hs) => this.bias.get(hs) ?? 0 });
+        this.followTargets(sweep, planned);
+      }
+      for (const t of targets) report.bias[t.headstage] = this.bias.get(t.headstage) ?? 0;
+    }
+    if (o.calibrate) {
+      for (const h of first.headstages) {
+        const pulses = this.opts.plan.sweeps.flatMap((s) => s.headstages.filter((x) => x.headstage === h.headstage && x.mode === 'IC').flatMap((x) => x.epochs.filter((e) => e.kind === 'pulse')));
+        const p = pulses[0];
+        if (!p) continue;
+        // Every frequency of the plan, with the recovery delay it is most often played with.
+        const trains = new Map<number, number | undefined>();
+        for (const sw of this.opts.plan.sweeps) {
+          const f = Number(sw.parameters.frequency);
+          const d = sw.parameters.recoveryDelay;
+          if (Number.isFinite(f) && !trains.has(f)) trains.set(f, typeof d === 'number' ? d : undefined);
+        }
+        if (trains.size === 0) trains.set(Number(p.params.frequency), undefined);
+        const r = await calibrateStimScale(this.engine, h.headstage, {
+          amplitude: Number(p.params.amplitude),
+          width: Number(p.params.width),
+          trains: [...trains].map(([frequency, recoveryDelay]) => ({ frequency, recoveryDelay })),
+          pulses: 8,
+          sampleRate: first.sampleRate,
+          holding: this.bias.get(h.headstage) ?? 0,
+          maxCurrent: this.opts.rig.safety.maxCurrent,
+          signal: o.signal,
+        });
+        this.stimScale.set(h.headstage, r.scale);
+        report.calibration.push(r);
+      }
+    }
+    return report;
+  }
+
   private async keep(sweep: Sweep, planned: number): Promise<void> {
+    // Recording QC (synphys-protocols.md §7.1) and the inserted test pulse's results travel with the sweep into storage.
+    for (const c of sweep.channels) {
+      c.qc ??= recordingQc(sweep, c);
+      c.testPulse ??= insertedTestPulse(sweep, c);
+    }
     await this.opts.store?.(sweep);
     this.stored.push({ index: sweep.index, planned, aborted: sweep.aborted });
   }
@@ -156,6 +251,29 @@ export class ExperimentRunner {
       sweeps: [...this.stored],
       duration: ((realtime ? performance.now() : this.simMs) - this.t0) / 1000,
     };
+  }
+}
+
+/** Ra, Ri (and Cm in voltage clamp) from a channel's inserted test pulse, when it has one and it can be fitted. */
+function insertedTestPulse(sweep: Sweep, c: Sweep['channels'][number]): Sweep['channels'][number]['testPulse'] {
+  const e = sweep.epochs.find((x) => x.kind === 'test-pulse' && x.headstage === c.headstage);
+  if (!e || (c.mode !== 'VC' && c.mode !== 'IC') || c.response.length < Math.round(e.stop * sweep.sampleRate)) return undefined;
+  try {
+    const r = analyzeTestPulse({
+      mode: c.mode,
+      response: c.response,
+      sampleRate: sweep.sampleRate,
+      onset: e.start,
+      end: e.stop,
+      amplitude: Number(e.params.amplitude),
+      holding: c.holding,
+      bridgeBalance: c.settings.device.BRIDGEEN === true && typeof c.settings.device.BRIDGE === 'number' ? c.settings.device.BRIDGE : 0,
+    });
+    if (!Number.isFinite(r.accessResistance) || !Number.isFinite(r.inputResistance)) return undefined;
+    // A 10 ms pulse is too short for the membrane τ in current clamp: no capacitance from it there.
+    return { accessResistance: r.accessResistance, inputResistance: r.inputResistance, ...(c.mode === 'VC' && Number.isFinite(r.capacitance) ? { capacitance: r.capacitance } : {}) };
+  } catch {
+    return undefined;
   }
 }
 
