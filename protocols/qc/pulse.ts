@@ -48,6 +48,8 @@ export interface PulseQcInput {
   adjacentPulses?: readonly number[];
   /** The postsynaptic recording's QC; default: computed with recordingQc. */
   postQc?: QcResult;
+  /** The postsynaptic recording's baseline potential (V); default: computed. Pass it when checking many pulses of one sweep. */
+  recordingPotential?: number;
   limits?: PulseQcLimits;
   epochs?: readonly Epoch[];
 }
@@ -85,7 +87,8 @@ export function pulseResponseQc(o: PulseQcInput): { ex: QcResult; in: QcResult }
   }
   // Window baseline potential: IC median of the first 5 ms of the response; VC median command over the window.
   const windowPotential = ic ? baseMedian : median(selected(slice(post.command, rate, o.window.start, o.window.stop)));
-  const recordingPotential = baselineLevels(post, baselineMask(sweep, post.response.length, RECORDING_QC_LIMITS.settlingTime, epochs)).potential;
+  const recordingPotential =
+    o.recordingPotential ?? baselineLevels(post, baselineMask(sweep, post.response.length, RECORDING_QC_LIMITS.settlingTime, epochs)).potential;
   const ranged = ([lo, hi]: [number, number]): QcCheck[] => [
     { name: 'windowBaselinePotential', pass: windowPotential > lo && windowPotential < hi, value: windowPotential, limit: `(${lo}, ${hi})`, unit: 'V' },
     { name: 'recordingBaselinePotential', pass: recordingPotential > lo && recordingPotential < hi, value: recordingPotential, limit: `(${lo}, ${hi})`, unit: 'V' },

@@ -8,6 +8,7 @@ import type { Plan } from '../../protocols/plan.ts';
 import { AcquisitionEngine, type SweepBlock, SweepFailedError } from './engine.ts';
 import { recordingQc } from '../../protocols/qc/index.ts';
 import { analyzeTestPulse } from '../analysis/test-pulse.ts';
+import { pulseQcOf } from './pulse-qc.ts';
 import { type AutoBiasOptions, DEFAULT_AUTO_BIAS, nextBias, restingPotential } from './auto-bias.ts';
 import { type CalibrationResult, calibrateStimScale } from './calibrate-stim-scale.ts';
 
@@ -200,6 +201,7 @@ export class ExperimentRunner {
       c.qc ??= recordingQc(sweep, c);
       c.testPulse ??= insertedTestPulse(sweep, c);
     }
+    sweep.pulseQc ??= pulseQcOf(sweep);
     await this.opts.store?.(sweep);
     this.stored.push({ index: sweep.index, planned, aborted: sweep.aborted });
   }

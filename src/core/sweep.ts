@@ -71,6 +71,21 @@ export interface TestPulseResult {
   capacitance?: number;
 }
 
+/** Per-pulse QC of one presynaptic pulse seen from one postsynaptic headstage (synphys-protocols.md §7.2). */
+export interface PulseQcRecord {
+  pre: number;
+  post: number;
+  /** Pulse number, 1–12. */
+  pulse: number;
+  /** Presynaptic spikes the pulse evoked (null when the presynaptic cell was in voltage clamp). */
+  spikes: number | null;
+  /** The response may be used for excitatory / inhibitory detection. */
+  exPass: boolean;
+  inPass: boolean;
+  /** Names of the checks that failed (ex and in together). */
+  failed: string[];
+}
+
 /** One sweep as acquired: every headstage's command and response on one sample clock. */
 export interface Sweep {
   /** 0-based sweep number within the experiment. */
@@ -87,4 +102,6 @@ export interface Sweep {
   parameters: Record<string, ParamValue>;
   /** True when the sweep was stopped before its last sample; the samples acquired are kept. */
   aborted: boolean;
+  /** Per-pulse QC of every presynaptic pulse on every other headstage, when the sweep has presynaptic pulses. */
+  pulseQc?: PulseQcRecord[];
 }

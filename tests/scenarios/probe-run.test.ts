@@ -51,6 +51,15 @@ describe('the full Synaptic Physiology probe grid on the simulated 8-headstage s
     }
   });
 
+  it('stores per-pulse QC with every sweep: each presynaptic pulse seen from each other headstage', () => {
+    for (const s of result.sweeps) {
+      expect(s.pulseQc.records).toBe(8 * 12 * 7);
+      expect(s.pulseQc.oneSpike).toBe(8 * 12 * 7);
+      // Cells rest near −70 mV (auto-bias): most responses qualify for excitatory detection.
+      expect(s.pulseQc.exPass).toBeGreaterThan(0.8 * 8 * 12 * 7);
+    }
+  });
+
   it('recovers the induction frequency and recovery delay of every sweep from the recorded command alone', () => {
     for (const s of result.sweeps) {
       for (const h of HEADSTAGES) {

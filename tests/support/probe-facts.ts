@@ -22,6 +22,8 @@ export interface SweepFacts {
   spikes: Record<number, number[]>;
   /** Per presynaptic headstage, from its command alone: round(1/(t2 − t1)), onset-to-onset delay (s) and the gap pulse 8 end → pulse 9 onset in samples. */
   fromCommand: Record<number, { frequency: number; delay: number; gapSamples: number; pulses: number }>;
+  /** The runner's per-pulse QC: records, how many saw exactly one presynaptic spike, how many pass for excitatory detection. */
+  pulseQc: { records: number; oneSpike: number; exPass: number };
 }
 
 /** Pulse onsets and ends (sample indices) in a command: rises and falls of more than half the largest step. */
@@ -45,7 +47,14 @@ function pulsesOf(command: Float32Array, from: number, to: number): { on: number
 }
 
 function facts(sweep: Sweep): SweepFacts {
-  const out: SweepFacts = { frequency: Number(sweep.parameters.frequency), recoveryDelay: Number(sweep.parameters.recoveryDelay), spikes: {}, fromCommand: {} };
+  const q = sweep.pulseQc ?? [];
+  const out: SweepFacts = {
+    frequency: Number(sweep.parameters.frequency),
+    recoveryDelay: Number(sweep.parameters.recoveryDelay),
+    spikes: {},
+    fromCommand: {},
+    pulseQc: { records: q.length, oneSpike: q.filter((r) => r.spikes === 1).length, exPass: q.filter((r) => r.exPass).length },
+  };
   for (const ch of sweep.channels) {
     const pulses = sweep.epochs.filter((e) => e.kind === 'pulse' && e.headstage === ch.headstage).sort((a, b) => a.start - b.start);
     if (pulses.length === 0) continue;
