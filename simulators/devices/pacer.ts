@@ -4,6 +4,18 @@ import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:time
 export type SimSpeed = 'max' | 'realtime';
 
 /**
+ * What paces the sample clock. `Pacer` is one: `realtime` follows the wall clock, `max` lets
+ * simulated time run as fast as the host reads. A test may pass its own (speed `realtime`, with
+ * `until` resolving when the test lets time advance) to hold the clock at a chosen scan.
+ */
+export interface SimClock {
+  readonly speed: SimSpeed;
+  start(): void;
+  /** Resolves when `simSeconds` of simulated time may have passed since `start`. */
+  until(simSeconds: number): Promise<void>;
+}
+
+/**
  * Paces a simulated device: `realtime` waits until the wall clock has caught up with simulated
  * time; `max` only yields to the event loop so the host (and everything else) keeps running.
  */

@@ -16,21 +16,9 @@ import { type AnalogWiring, LoopbackWiring } from '../analog-wiring.ts';
 import { ControlServer, ERR, err, ok, type Reply, type VerbHandler } from '../control-server.ts';
 import { DevicePort } from '../device-port.ts';
 import type { DeviceSideLink } from '../link.ts';
-import { Pacer, type SimSpeed } from '../pacer.ts';
+import { Pacer, type SimClock, type SimSpeed } from '../pacer.ts';
 import { quantizeInputs } from './quantize.ts';
 import { AoFifo } from './ao-fifo.ts';
-
-/**
- * What paces the sample clock. `Pacer` is one: `realtime` follows the wall clock, `max` lets
- * simulated time run as fast as the host reads. A test may pass its own (speed `realtime`, with
- * `until` resolving when the test lets time advance) to hold the clock at a chosen scan.
- */
-export interface SimClock {
-  readonly speed: SimSpeed;
-  start(): void;
-  /** Resolves when `simSeconds` of simulated time may have passed since `start`. */
-  until(simSeconds: number): Promise<void>;
-}
 
 export interface DigitizerSimOptions {
   serial?: string;

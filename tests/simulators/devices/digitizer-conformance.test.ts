@@ -15,7 +15,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FrameType, encodeFrame } from '../../../drivers/transport/binary-frame.ts';
 import { crc16 } from '../../../drivers/transport/crc16.ts';
 import type { AnalogWiring } from '../../../simulators/devices/analog-wiring.ts';
-import { DigitizerSimulator, type DigitizerSimOptions, type SimClock } from '../../../simulators/devices/digitizer/digitizer-sim.ts';
+import { DigitizerSimulator, type DigitizerSimOptions } from '../../../simulators/devices/digitizer/digitizer-sim.ts';
+import type { SimClock } from '../../../simulators/devices/pacer.ts';
 import { SimulatedPorts } from '../../../simulators/devices/mock-ports.ts';
 import { RawHost, hex, spaced } from './raw-host.ts';
 
