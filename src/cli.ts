@@ -77,17 +77,25 @@ function program(out: (s: string) => void): Command {
     .option('--host <address>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'TCP port', integer('--port', 0, 65535), 8080)
     .addOption(new Option('--speed <speed>', 'simulated time, for simulated devices').choices(['max', 'realtime']).default('realtime'))
-    .action(async (o: { rig: string; host: string; port: number; speed: 'max' | 'realtime' }) => {
+    .option('--data <DIR>', 'directory for the NWB file of each experiment (created if missing)', './data')
+    .action(async (o: { rig: string; host: string; port: number; speed: 'max' | 'realtime'; data: string }) => {
       if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
         // Control needs a token when bound elsewhere; until the control API and its tokens exist, refuse.
         throw new CliFailure(`serving on ${o.host} needs access tokens, which this version does not have yet; bind to 127.0.0.1`);
       }
       const { buildApp } = await import('./server/app.ts');
+      const { mkdir } = await import('node:fs/promises');
+      try {
+        await mkdir(o.data, { recursive: true });
+      } catch (e) {
+        throw new CliFailure(`cannot create the data directory ${o.data}: ${(e as Error).message}`);
+      }
       const rig: Rig = await openRig(await rigConfig(o.rig), { speed: o.speed });
-      const app = buildApp({ rig });
+      // Real devices keep the wall clock; only simulated ones may run rests at max speed.
+      const app = buildApp({ rig, dataDir: o.data, speed: rig.simulation ? o.speed : 'realtime' });
       try {
         const address = await app.listen({ host: o.host, port: o.port });
-        out(`patchrig serving ${rig.config.name} at ${address}\n`);
+        out(`patchrig serving ${rig.config.name} at ${address} (experiments written to ${o.data})\n`);
         await waitForSignal();
       } finally {
         await app.close();

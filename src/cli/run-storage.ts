@@ -34,18 +34,29 @@ interface SliceTruth {
 /**
  * Opens the NWB file of a run: session metadata (given, or generated for a simulated rig, where
  * the slice's ground truth names each patched cell's subclass), the rig's devices and headstages.
- * A real rig needs the subject from `--metadata`: we never invent one for real data.
+ * A real rig needs the subject from `--metadata` (or the request's `metadata`): we never invent one
+ * for real data. Shared by `patchrig run --out` and the service's experiments.
  */
 export async function openRunFile(
   path: string,
-  o: { rig: Rig; headstages: number[]; protocol: string; definition: unknown; given: Partial<ExperimentMetadata>; overwrite: boolean; seed: number },
+  o: {
+    rig: Rig;
+    headstages: number[];
+    protocol: string;
+    definition: unknown;
+    given: Partial<ExperimentMetadata>;
+    overwrite: boolean;
+    seed: number;
+    /** Default `patchrig run PROTOCOL`; the service names itself. */
+    sessionDescription?: string;
+  },
 ): Promise<NwbWriter> {
   const simulated = o.rig.simulation !== undefined;
   if (!simulated && !o.given.subject) throw new Error('writing NWB from a real rig needs --metadata FILE.json with at least the subject (subjectId, species)');
   const truth = simulated ? (o.rig.simulation?.groundTruth() as SliceTruth | undefined) : undefined;
   const cells = truth?.amplifiers?.[0]?.slice?.cells;
   const metadata: ExperimentMetadata = {
-    sessionDescription: `patchrig run ${o.protocol}`,
+    sessionDescription: o.sessionDescription ?? `patchrig run ${o.protocol}`,
     sessionStartTime: isoWithOffset(new Date()),
     stimulus: JSON.stringify(o.definition),
     dataCollection: JSON.stringify(o.rig.config),

@@ -12,6 +12,7 @@ export class RigConfigError extends Error {
 }
 
 interface SchemaError {
+  schemaPath: string;
   instancePath: string;
   keyword: string;
   message: string;
@@ -36,6 +37,16 @@ function valueAt(root: unknown, pointer: string): unknown {
     cur = (cur as Record<string, unknown>)[part];
   }
   return cur;
+}
+
+/** The schema node a `schemaPath` (`#/properties/a/…`) points at. */
+function schemaAt(root: TSchema, schemaPath: string): Record<string, unknown> | undefined {
+  let cur: unknown = root;
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  return cur !== null && typeof cur === 'object' ? (cur as Record<string, unknown>) : undefined;
 }
 
 function allowedKeys(schema: TSchema, pointer: string, root: TSchema): string[] {
@@ -107,9 +118,13 @@ export function describeSchemaErrors(schema: TSchema, value: unknown, unions: Re
         add(`${key}: must be ${JSON.stringify(e.params.allowedValue)}, not ${JSON.stringify(valueAt(value, e.instancePath))}`);
         break;
       case 'pattern':
-      case 'propertyNames':
-        add(`${key}: ${JSON.stringify(valueAt(value, e.instancePath))} is not an allowed name (a letter, then up to 31 letters, digits, _ or -)`);
+      case 'propertyNames': {
+        // The schema's description says what the value should look like ("a name: a letter, then …").
+        const description = schemaAt(schema, e.schemaPath)?.description;
+        const form = typeof description === 'string' ? description : `text matching ${String(e.params.pattern)}`;
+        add(`${key}: ${JSON.stringify(valueAt(value, e.instancePath))} must be ${form}`);
         break;
+      }
       default:
         add(`${key}: ${e.message}${e.keyword === 'type' ? `, got ${JSON.stringify(valueAt(value, e.instancePath))}` : ''}`);
     }

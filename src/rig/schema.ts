@@ -6,7 +6,7 @@ import Type from 'typebox';
  * schema before anything is opened.
  */
 
-const DeviceName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$', description: 'device name: a letter, then letters, digits, _ or -' });
+const DeviceName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,31}$', description: 'a name: a letter, then up to 31 letters, digits, _ or -' });
 
 export const AmplifierDeviceSchema = Type.Object(
   {

@@ -1,31 +1,39 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { identifyDevices } from '../cli/devices.ts';
+import { ExperimentManager } from '../experiments/manager.ts';
 import type { Rig } from '../rig/open-rig.ts';
+import { registerExperimentRoutes } from './experiment-routes.ts';
+import { registerFileRoutes } from './file-routes.ts';
+import { problemOf, sendProblem } from './problem.ts';
+import { registerProtocolRoutes } from './protocol-routes.ts';
 
 export interface AppOptions {
   rig: Rig;
   logger?: boolean;
+  /**
+   * Where experiments write their NWB files; with it the app has experiment control and file
+   * routes. Created when missing.
+   */
+  dataDir?: string;
+  /** How experiments' rests pass: `max` only for simulated devices at max speed. Default `realtime`. */
+  speed?: 'max' | 'realtime';
+  /** An experiment manager made by the caller (tests keep a handle on it); replaces `dataDir`. */
+  experiments?: ExperimentManager;
 }
 
 /**
- * The service's HTTP app. This first version answers what the rig is and whether it is up; the
- * console, control and streaming routes are built on it (see the console issue).
+ * The service's HTTP app: what the rig is, protocols, experiment control and the NWB files. The
+ * console and streaming routes are built on it (see the console issue).
  */
 export function buildApp(opts: AppOptions): FastifyInstance {
   const app = Fastify({ logger: opts.logger ?? false });
-  app.setErrorHandler((error, _req, reply) => {
-    const err = error as { statusCode?: number; message?: string };
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    void reply
-      .code(status)
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: status >= 500 ? 'Internal error' : 'Bad request', status, detail: err.message ?? 'unknown error' });
+  app.setErrorHandler((error, req, reply) => {
+    const p = problemOf(error);
+    if (p.status >= 500) req.log.error(error);
+    void sendProblem(reply, p.status, p.detail, p);
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply
-      .code(404)
-      .type('application/problem+json')
-      .send({ type: 'about:blank', title: 'Not found', status: 404, detail: `no route ${req.method} ${req.url}` });
+    void sendProblem(reply, 404, `no route ${req.method} ${req.url}`);
   });
   app.get('/api/health', async () => ({ status: 'ok' }));
   app.get('/api/rig', async () => ({
@@ -34,5 +42,13 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     devices: await identifyDevices(opts.rig),
     headstages: opts.rig.headstages,
   }));
+  registerProtocolRoutes(app, opts.rig);
+  const experiments = opts.experiments ?? (opts.dataDir !== undefined ? new ExperimentManager({ rig: opts.rig, dataDir: opts.dataDir, speed: opts.speed }) : undefined);
+  if (experiments) {
+    registerExperimentRoutes(app, experiments);
+    registerFileRoutes(app, experiments);
+    // A stopping service aborts the running experiment and closes its file before the rig closes.
+    app.addHook('onClose', async () => experiments.close());
+  }
   return app;
 }
