@@ -4,7 +4,7 @@
  * SIGKILL at random moments and checks the file against the sweeps reported.
  *
  * usage: node bin/run-ts.js scripts/nwb-write-run.ts FILE.nwb [--sweeps N] [--headstages H]
- *        [--samples S] [--rate HZ] [--schema DIR] [--gzip LEVEL] [--interval-ms MS]
+ *        [--samples S] [--rate HZ] [--schema DIR] [--gzip LEVEL] [--interval-ms MS] [--thread worker|inline]
  * (`--interval-ms` paces the sweeps like an inter-sweep interval would.)
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +21,7 @@ const { positionals, values } = parseArgs({
     schema: { type: 'string' },
     gzip: { type: 'string' },
     'interval-ms': { type: 'string', default: '0' },
+    thread: { type: 'string', default: 'inline' },
   },
 });
 const file = positionals[0];
@@ -34,6 +35,7 @@ const writer = await NwbWriter.create(
   file,
   writerOptions(headstages, {
     overwrite: true,
+    thread: values.thread === 'worker' ? 'worker' : 'inline',
     ...(values.schema ? { schemaDir: values.schema } : {}),
     ...(values.gzip ? { gzip: Number(values.gzip) } : {}),
   }),

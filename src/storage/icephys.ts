@@ -110,6 +110,7 @@ export class IcephysTables {
         d('sample_rate', 'sample rate (Hz), exact', '<d'),
         d('aborted', '1 when the sweep was stopped before its last sample', '<B'),
         d('parameters', 'protocol parameters resolved for this sweep, as JSON', 'text'),
+        d('pulse_qc', 'per-pulse QC (synphys §7.2): one {pre, post, pulse, spikes, exPass, inPass, failed} per presynaptic pulse and postsynaptic headstage, as JSON', 'text'),
       ],
     });
     this.sequential = new DynTable(out, SEQ, {
@@ -149,6 +150,7 @@ export class IcephysTables {
       sample_rate: sweep.sampleRate,
       aborted: sweep.aborted ? 1 : 0,
       parameters: JSON.stringify(sweep.parameters),
+      pulse_qc: JSON.stringify(sweep.pulseQc ?? []),
     });
     const clamp = JSON.stringify(sweep.channels.map((c) => ({ headstage: c.headstage, mode: c.mode, holding: c.holding })));
     const cond = JSON.stringify([sweep.protocol, clamp]);

@@ -10,10 +10,13 @@ import { NwbError } from './errors.ts';
 /** ISO 8601 date-time with an explicit offset, as NWB's `isodatetime` needs (e.g. 2026-11-25T14:03:07.512+01:00). */
 const IsoDateTime = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?(Z|[+-]\\d{2}:\\d{2})$',
-  description: 'ISO 8601 date-time with offset, e.g. 2026-11-25T14:03:07.512+01:00',
+  description: 'an ISO 8601 date-time with offset, e.g. 2026-11-25T14:03:07.512+01:00',
 });
 /** ISO 8601 duration, as NWB's subject `age` wants it (e.g. P90D). */
-const IsoDuration = Type.String({ pattern: '^P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$' });
+const IsoDuration = Type.String({
+  pattern: '^P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+(\\.\\d+)?S)?)?$',
+  description: 'an ISO 8601 duration, e.g. P90D',
+});
 const Text = Type.String({ minLength: 1 });
 
 export const SubjectSchema = Type.Object(

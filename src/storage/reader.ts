@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Dataset, File as H5File } from 'h5wasm/node';
-import type { Epoch, ParamValue, QcResult, Sweep, SweepChannel } from '../core/sweep.ts';
+import type { Epoch, ParamValue, PulseQcRecord, QcResult, Sweep, SweepChannel } from '../core/sweep.ts';
 import { EPOCHS } from './epochs.ts';
 import { NwbError, messageOf } from './errors.ts';
 import { h5wasm, loadH5 } from './h5-module.ts';
@@ -200,6 +200,8 @@ function readSweeps(r: In): Sweep[] {
   const rate = r.nums(`${SIM}/sample_rate`);
   const aborted = r.nums(`${SIM}/aborted`);
   const params = r.texts(`${SIM}/parameters`);
+  // Files written before the column existed have none.
+  const pulseQc = r.has(`${SIM}/pulse_qc`) ? r.texts(`${SIM}/pulse_qc`) : [];
   const stimulus = r.texts(`${SIM}/stimulus_name`);
   const epochs = readEpochs(r);
 
@@ -243,8 +245,15 @@ function readSweeps(r: In): Sweep[] {
       epochs: epochs.get(index) ?? [],
       parameters: JSON.parse(params[k] ?? '{}') as Record<string, ParamValue>,
       aborted: aborted[k] === 1,
+      ...(pulseQcOf(pulseQc[k]) ?? {}),
     };
   });
+}
+
+/** The stored per-pulse QC (absent when the sweep had no presynaptic pulses). */
+function pulseQcOf(text: string | undefined): { pulseQc: PulseQcRecord[] } | undefined {
+  const list = text ? (JSON.parse(text) as PulseQcRecord[]) : [];
+  return list.length > 0 ? { pulseQc: list } : undefined;
 }
 
 function readEpochs(r: In): Map<number, Epoch[]> {

@@ -14,6 +14,9 @@ const KILLS = 20;
 const MAX_DELAY_MS = 1500;
 // A fixed seed keeps the kill moments reproducible; set NWB_CRASH_SEED to explore others.
 const SEED = Number(process.env.NWB_CRASH_SEED ?? 20261125);
+// The writer's thread in the child: the default in-thread writer (NWB_CRASH_THREAD=worker tries the
+// worker writer, which left 1 of 20 files unreadable in two runs: not the default until explained).
+const THREAD = process.env.NWB_CRASH_THREAD === 'worker' ? 'worker' : 'inline';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -35,7 +38,7 @@ function runAndKill(file: string, delayMs: number): Promise<Kill> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ['bin/run-ts.js', 'scripts/nwb-write-run.ts', file, '--sweeps', '400', '--headstages', '3', '--samples', '10000', '--interval-ms', '2', '--schema', SCHEMA_DIR],
+      ['bin/run-ts.js', 'scripts/nwb-write-run.ts', file, '--sweeps', '400', '--headstages', '3', '--samples', '10000', '--interval-ms', '2', '--schema', SCHEMA_DIR, '--thread', THREAD],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -83,7 +86,7 @@ describe.skipIf(skip)('crash safety of the NWB writer', () => {
     const half = Math.ceil(files.length / 2);
     const results = (await Promise.all([validate(files.slice(0, half), { cached: false }), validate(files.slice(half), { cached: false })])).flat();
     const summary = kills.map((k, i) => ({ delayMs: k.delayMs, reported: k.reported.length, inFile: results[i]?.sweeps.length }));
-    console.log(`crash test (seed ${SEED}): ${JSON.stringify(summary)}`);
+    console.log(`crash test (seed ${SEED}, ${THREAD} writer): ${JSON.stringify(summary)}`);
     kills.forEach((k, i) => {
       const v = results[i];
       expect(v?.open_error, k.file).toBeNull();

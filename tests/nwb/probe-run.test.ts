@@ -52,5 +52,10 @@ describe.skipIf(skip)('an NWB file written by `patchrig run` on the simulated sl
       }
     }
     expect(metadata.cells?.map((c) => c.headstage)).toEqual([0, 1, 2]);
+    // Per-pulse QC: each of 3 presynaptic cells × 12 pulses, seen from the 2 other headstages.
+    for (const s of sweeps) {
+      expect(s.pulseQc).toHaveLength(3 * 12 * 2);
+      expect(s.pulseQc?.[0]).toMatchObject({ pre: 0, post: 1, pulse: 1 });
+    }
   });
 });

@@ -19,7 +19,8 @@ beforeAll(async () => {
   const file = join(dir, 'rt.nwb');
   written = Array.from({ length: 7 }, (_, i) => makeSweep(i, { headstages: 3, samples: 3000, rate: 50_000, modes: ['VC', 'IC', 'I=0'], aborted: i === 6 }));
   const w = await NwbWriter.create(file, opts);
-  for (const s of written) await w.append(s);
+  // Copied, not transferred: the sweeps are compared with what comes back.
+  for (const s of written) await w.append(s, { transfer: false });
   await w.close();
   back = await readNwb(file);
 });
