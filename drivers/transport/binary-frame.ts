@@ -8,7 +8,8 @@
 import { Buffer } from 'node:buffer';
 import { crc16 } from './crc16.ts';
 import { createFramerStats } from './framer.ts';
-import type { Framer, FramerStats } from './framer.ts';
+import type { FramerStats } from './framer.ts';
+import { InPlaceDecoder } from './in-place-decoder.ts';
 
 export const SYNC_0 = 0xa5;
 export const SYNC_1 = 0x5a;
@@ -81,60 +82,26 @@ export function nextSeq(seq: number): number {
  * a frame that straddles chunks; complete frames are decoded straight from the pushed chunk.
  * The internal buffer never holds more than one candidate frame (≤ MAX_PAYLOAD + 9 bytes).
  */
-export class BinaryFrameDecoder implements Framer<BinaryFrame> {
+export class BinaryFrameDecoder extends InPlaceDecoder<BinaryFrame> {
   readonly stats: FramerStats = createFramerStats(['garbage', 'crc', 'oversize', 'reset']);
-  private buf = new Uint8Array(256);
-  /** Unconsumed bytes are buf[start, end). */
-  private start = 0;
-  private end = 0;
 
-  /** Bytes held while waiting for the rest of a candidate frame. */
-  get buffered(): number {
-    return this.end - this.start;
-  }
-
-  push(chunk: Uint8Array): BinaryFrame[] {
-    const out: BinaryFrame[] = [];
-    let pos = 0;
-    while (pos < chunk.length) {
-      if (this.start === this.end) {
-        // Nothing pending: decode in place and keep only the unfinished tail.
-        const used = this.scan(chunk, pos, chunk.length, out);
-        this.start = 0;
-        this.end = 0;
-        this.append(chunk, used, chunk.length);
-        break;
-      }
-      // Something pending: top it up just enough to settle the current candidate, so that a
-      // large chunk is not copied wholesale behind a small remainder.
-      const take = Math.min(this.bytesWanted(), chunk.length - pos);
-      this.append(chunk, pos, pos + take);
-      pos += take;
-      this.start = this.scan(this.buf, this.start, this.end, out);
-      if (this.start === this.end) {
-        this.start = 0;
-        this.end = 0;
-      }
-    }
-    return out;
+  constructor() {
+    super(256);
   }
 
   reset(): void {
-    this.discard('reset', this.end - this.start);
-    this.start = 0;
-    this.end = 0;
+    this.discard('reset', this.dropPending());
   }
 
-  /** How many more bytes the pending candidate needs before a decision can be made. */
-  private bytesWanted(): number {
-    const have = this.end - this.start;
-    if (have < HEADER_LENGTH) return HEADER_LENGTH - have;
-    const len = this.buf[this.start + 5]! | (this.buf[this.start + 6]! << 8);
-    return Math.max(1, FRAME_OVERHEAD + len - have);
+  protected bytesWanted(): number {
+    const held = this.pending();
+    if (held.length < HEADER_LENGTH) return HEADER_LENGTH - held.length;
+    const len = held[5]! | (held[6]! << 8);
+    return Math.max(1, FRAME_OVERHEAD + len - held.length);
   }
 
   /** Decodes src[from, to), appending frames to `out`; returns where the unfinished part begins. */
-  private scan(src: Uint8Array, from: number, to: number, out: BinaryFrame[]): number {
+  protected scan(src: Uint8Array, from: number, to: number, out: BinaryFrame[]): number {
     let p = from;
     for (;;) {
       // Hunt for the sync word.
@@ -167,25 +134,6 @@ export class BinaryFrameDecoder implements Framer<BinaryFrame> {
       this.stats.messages += 1;
       p = payloadEnd + 2;
     }
-  }
-
-  private append(src: Uint8Array, from: number, to: number): void {
-    const n = to - from;
-    if (n <= 0) return;
-    if (this.end + n > this.buf.length) {
-      const held = this.end - this.start;
-      if (held + n > this.buf.length) {
-        const grown = new Uint8Array(Math.max(held + n, this.buf.length * 2));
-        grown.set(this.buf.subarray(this.start, this.end));
-        this.buf = grown;
-      } else {
-        this.buf.copyWithin(0, this.start, this.end);
-      }
-      this.start = 0;
-      this.end = held;
-    }
-    this.buf.set(src.subarray(from, to), this.end);
-    this.end += n;
   }
 
   private discard(reason: string, n: number): void {
