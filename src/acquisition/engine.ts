@@ -13,8 +13,12 @@ export interface SweepBlock {
   sweep: number;
   firstScan: number;
   scans: number;
+  /** Hz. */
+  sampleRate: number;
   headstages: number[];
   responses: Float32Array[];
+  /** The commands over the same scans (V in VC, A in IC), aligned with `headstages`. */
+  commands: Float32Array[];
 }
 
 export interface RunSweepOptions {
@@ -151,8 +155,10 @@ export class AcquisitionEngine {
           sweep: opts.index ?? planned.index,
           firstScan: block.firstScan,
           scans: block.scans,
+          sampleRate: planned.sampleRate,
           headstages: channels.map((c) => c.plan.headstage),
           responses: channels.map((c) => c.response.subarray(block.firstScan, block.firstScan + block.scans)),
+          commands: channels.map((c) => c.command.subarray(block.firstScan, block.firstScan + block.scans)),
         });
       }
     } catch (e) {

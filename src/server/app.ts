@@ -6,6 +6,8 @@ import { registerExperimentRoutes } from './experiment-routes.ts';
 import { registerFileRoutes } from './file-routes.ts';
 import { problemOf, sendProblem } from './problem.ts';
 import { registerProtocolRoutes } from './protocol-routes.ts';
+import { type HubBlock, StreamHub } from './ws/hub.ts';
+import { registerWsRoute } from './ws/route.ts';
 
 export interface AppOptions {
   rig: Rig;
@@ -17,8 +19,15 @@ export interface AppOptions {
   dataDir?: string;
   /** How experiments' rests pass: `max` only for simulated devices at max speed. Default `realtime`. */
   speed?: 'max' | 'realtime';
-  /** An experiment manager made by the caller (tests keep a handle on it); replaces `dataDir`. */
+  /**
+   * An experiment manager made by the caller (tests keep a handle on it); replaces `dataDir`. Its
+   * `onBlock` should feed `hub` for live traces; its state reaches `/ws` either way.
+   */
   experiments?: ExperimentManager;
+  /** The `/ws` hub; made here when absent. */
+  hub?: StreamHub;
+  /** Browser origins allowed on `/ws` besides the service's own host. */
+  allowedOrigins?: string[];
 }
 
 /**
@@ -43,8 +52,20 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     headstages: opts.rig.headstages,
   }));
   registerProtocolRoutes(app, opts.rig);
-  const experiments = opts.experiments ?? (opts.dataDir !== undefined ? new ExperimentManager({ rig: opts.rig, dataDir: opts.dataDir, speed: opts.speed }) : undefined);
+  const hub = opts.hub ?? new StreamHub({ headstageCount: opts.rig.headstages.length });
+  registerWsRoute(app, hub, { allowedOrigins: opts.allowedOrigins });
+  const onBlock = (block: HubBlock): void => {
+    // Live display must never fail a sweep: report and go on.
+    try {
+      hub.publishBlock(block);
+    } catch (e) {
+      app.log.error(e, 'streaming a block to /ws failed');
+    }
+  };
+  const experiments = opts.experiments ?? (opts.dataDir !== undefined ? new ExperimentManager({ rig: opts.rig, dataDir: opts.dataDir, speed: opts.speed, onBlock }) : undefined);
   if (experiments) {
+    const unsubscribe = experiments.subscribe((s) => hub.publishState(s));
+    app.addHook('onClose', async () => unsubscribe());
     registerExperimentRoutes(app, experiments);
     registerFileRoutes(app, experiments);
     // A stopping service aborts the running experiment and closes its file before the rig closes.
