@@ -48,7 +48,7 @@ function program(out: (s: string) => void): Command {
       const rig = await openRig(await rigConfig(o.rig));
       try {
         const rows = await identifyDevices(rig);
-        out(o.json ? `${JSON.stringify(rows)}\n` : `${formatTable(rows as unknown as Record<string, string>[], ['name', 'kind', 'port', 'vendor', 'model', 'serial', 'firmware', 'detail'])}\n`);
+        out(o.json ? `${JSON.stringify(rows)}\n` : `${formatTable(rows, ['name', 'kind', 'port', 'vendor', 'model', 'serial', 'firmware', 'detail'])}\n`);
       } finally {
         await rig.close();
       }

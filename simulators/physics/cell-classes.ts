@@ -1,5 +1,6 @@
 import type { NeuronParams, ModelName } from './neuron-models.ts';
 import type { StpParams } from './stp.ts';
+import type { SynapseKinetics } from './synapse.ts';
 
 /**
  * Cell subclasses of the simulated slice and the connectivity rules between them, as data.
@@ -70,8 +71,8 @@ export const CELL_CLASSES: Readonly<Record<Subclass, CellClass>> = {
   },
 };
 
-/** How one subclass connects to another. SI units. */
-export interface ConnectionRule {
+/** How one subclass connects to another (release sites: used when stochastic release is on, GUESS). SI units. */
+export interface ConnectionRule extends SynapseKinetics {
   /** Connection probability at zero intersomatic distance. */
   pMax: number;
   /** Width (s.d.) of the Gaussian fall-off of probability with intersomatic distance, m. */
@@ -79,13 +80,6 @@ export interface ConnectionRule {
   /** Median peak conductance of a full release, S, and the s.d. of its natural log. */
   weight: number;
   weightSigmaLog: number;
-  tauRise: number;
-  tauDecay: number;
-  latency: number;
-  jitter: number;
-  stp: StpParams;
-  /** Release sites used when stochastic release is on (GUESS). */
-  releaseSites: number;
 }
 
 /** Reversal potentials: excitatory (AMPA) ≈ 0 mV, inhibitory (GABA_A) −75 mV (issue 3). */

@@ -2,14 +2,8 @@ import { requireInRange, requireInteger } from './errors.ts';
 import type { Rng } from './rng.ts';
 import { TsodyksMarkram, validateStp, type StpParams } from './stp.ts';
 
-/** One conductance synapse from a presynaptic to a postsynaptic cell. SI units. */
-export interface SynapseParams {
-  pre: number;
-  post: number;
-  /** Peak conductance for a full release (u·x = 1), S. */
-  weight: number;
-  /** Reversal potential, V (≈ 0 excitatory, −75 mV inhibitory). */
-  reversal: number;
+/** Time course, plasticity and release of a synapse: what a connection class fixes for its synapses. SI units. */
+export interface SynapseKinetics {
   tauRise: number;
   tauDecay: number;
   /** Spike-to-conductance-onset delay, s, and its trial-to-trial jitter (s.d.), s. */
@@ -18,6 +12,16 @@ export interface SynapseParams {
   stp: StpParams;
   /** Independent release sites for stochastic release; 0 = deterministic (mean) release. */
   releaseSites: number;
+}
+
+/** One conductance synapse from a presynaptic to a postsynaptic cell. SI units. */
+export interface SynapseParams extends SynapseKinetics {
+  pre: number;
+  post: number;
+  /** Peak conductance for a full release (u·x = 1), S. */
+  weight: number;
+  /** Reversal potential, V (≈ 0 excitatory, −75 mV inhibitory). */
+  reversal: number;
 }
 
 export function validateSynapse(s: SynapseParams, prefix = 'synapse'): SynapseParams {

@@ -6,6 +6,7 @@ import type { ClampMode } from '../core/clamp.ts';
 import type { ChannelSettings, Epoch, ParamValue, Sweep, SweepChannel } from '../core/sweep.ts';
 import type { Rig } from '../rig/open-rig.ts';
 import type { HeadstageConfig } from '../rig/schema.ts';
+import { checkCommandLevel } from '../rig/safety.ts';
 import { checkWaveform, composeCommand } from './command.ts';
 
 /** Samples of one block as they arrive, per planned headstage (plan order), in SI. */
@@ -86,7 +87,7 @@ export class AcquisitionEngine {
   async applyHolding(headstage: number, mode: ClampMode, value: number, opts: { signal?: AbortSignal } = {}): Promise<void> {
     const config = this.rig.headstages[headstage];
     if (!config) throw new RangeError(`headstage ${headstage} does not exist on this rig (0..${this.rig.headstages.length - 1})`);
-    checkWaveform(Float32Array.of(value), mode, this.rig.safety, `holding of headstage ${headstage}`);
+    checkCommandLevel(this.rig.safety, mode, value, `holding of headstage ${headstage}`);
     const amp = this.rig.amplifiers.get(config.amplifier);
     if (!amp) throw new Error(`headstage ${headstage}: amplifier ${config.amplifier} is not open`);
     const t = await amp.telegraph(config.channel, opts);

@@ -1,4 +1,3 @@
-import type { ClampMode } from '../core/clamp.ts';
 import { fitExponential } from './exp-fit.ts';
 
 /** Results of one test pulse, SI (Ω, F, s, V, A); NaN where a value cannot be had. */
@@ -126,9 +125,4 @@ export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
     steadyStateResistance: ri + ra,
     bathFit,
   };
-}
-
-/** The clamp modes a test pulse can be analysed in. */
-export function analysableMode(mode: ClampMode): mode is 'VC' | 'IC' {
-  return mode === 'VC' || mode === 'IC';
 }

@@ -32,8 +32,8 @@ export async function identifyDevices(rig: Rig): Promise<DeviceRow[]> {
 }
 
 /** A plain-text table, columns padded to their widest cell. */
-export function formatTable(rows: readonly Record<string, string>[], columns: readonly string[]): string {
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => (r[c] ?? '').length)));
+export function formatTable<T extends Record<K, string>, K extends string>(rows: readonly T[], columns: readonly K[]): string {
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((s, i) => s.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
-  return [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c] ?? '')))].join('\n');
+  return [line([...columns]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
 }
