@@ -35,7 +35,8 @@ const BLOCK = 1000; // 20 ms per advance() call
 const SIM_SECONDS = 2;
 const REPEATS = 5;
 const SUBCLASSES: Subclass[] = ['pyramidal', 'pyramidal', 'pyramidal', 'pyramidal', 'pvalb', 'pvalb', 'sst', 'vip'];
-const INTEGRATOR = 'Rush-Larsen gates + exponential-Euler V (first order), rates tabulated per substep (0.05 mV rows, linear interpolation), one substep per 20 us sample';
+const INTEGRATOR =
+  'Rush-Larsen gates (x <- A(V) + B(V)x, tabulated per substep, 0.05 mV rows, linear interpolation) + exponential-Euler V with e^-y by (3,3) Pade for y < 0.25 (first order overall), one substep per 20 us sample';
 
 function allToAll(subclasses: readonly Subclass[]): SynapseParams[] {
   const out: SynapseParams[] = [];

@@ -13,6 +13,9 @@ import type { SynapseKinetics } from './synapse.ts';
  * - [M98] Markram, Wang & Tsodyks 1998, PNAS 95:5323 — facilitating pyramid→interneuron
  *   synapses (U of a few %, τ_facil ≈ 0.5–2 s, τ_rec ≈ 0.1–0.3 s) vs depressing ones.
  * - [TM97] Tsodyks & Markram 1997, PNAS 94:719 — depressing pyramid→pyramid (U ≈ 0.5, τ_rec ≈ 0.8 s).
+ * - [ACT] Allen Cell Types Database (mouse visual cortex, whole-cell, 34 °C; Gouwens et al. 2019,
+ *   Nat Neurosci 22:1182): per-cell features by Cre line — the ranges and their provenance are in
+ *   tests/simulators/physics/cell-classes.test.ts, which checks every class against them.
  * - GUESS — a plausible value chosen by us; configurable, nothing may depend on it being exact.
  */
 export type Subclass = 'pyramidal' | 'pvalb' | 'sst' | 'vip';
@@ -41,10 +44,18 @@ export const CELL_CLASSES: Readonly<Record<Subclass, CellClass>> = {
     abundance: 0.5,
   },
   // [P08] FS kinetics without I_M and with a 3× stronger delayed rectifier (g_Kd 30 mS/cm², GUESS)
-  // for narrow (≈ 0.44 ms), non-adapting spikes; leak 0.1 mS/cm² (GUESS) → R_in ≈ 100 MΩ, τ ≈ 10 ms.
+  // for narrow, non-adapting spikes. Passive size from [ACT]: Pvalb cells have τ ≈ 7 ms and
+  // R_in ≈ 109 MΩ (medians), i.e. C ≈ 64 pF — a soma of L = d = 45 µm and leak 0.14 mS/cm² gives
+  // τ 7.1 ms, R_in 112 MΩ, and with that capacitance an f–I slope inside the Pvalb range (a
+  // 100 pF cell fires too few spikes per pA). [P08] fits size and leak per recorded cell.
   pvalb: {
     model: 'fs-interneuron',
-    overrides: { gK: 30 * S_PER_M2_PER_MS_PER_CM2, gM: 0, gLeak: 0.1 * S_PER_M2_PER_MS_PER_CM2 },
+    overrides: {
+      area: Math.PI * 45 * UM * 45 * UM,
+      gK: 30 * S_PER_M2_PER_MS_PER_CM2,
+      gM: 0,
+      gLeak: 0.14 * S_PER_M2_PER_MS_PER_CM2,
+    },
     excitatory: false,
     abundance: 0.2,
   },
@@ -57,13 +68,14 @@ export const CELL_CLASSES: Readonly<Record<Subclass, CellClass>> = {
     excitatory: false,
     abundance: 0.2,
   },
-  // RS kinetics on a small soma (L = d = 40 µm) with weak I_M: high input resistance, adapting
-  // (GUESS; Vip cells are small, high-resistance, adapting or irregular).
+  // RS kinetics with weak I_M (GUESS; Vip cells are small, high-resistance, adapting or
+  // irregular) on a small soma: L = d = 47 µm and leak 0.07 mS/cm² give R_in ≈ 205 MΩ and
+  // τ ≈ 14 ms, the medians of [ACT] Vip cells (209 MΩ, 13.2 ms).
   vip: {
     model: 'rs-pyramidal',
     overrides: {
-      area: Math.PI * 40 * UM * 40 * UM,
-      gLeak: 0.05 * S_PER_M2_PER_MS_PER_CM2,
+      area: Math.PI * 47 * UM * 47 * UM,
+      gLeak: 0.07 * S_PER_M2_PER_MS_PER_CM2,
       gM: 0.03 * S_PER_M2_PER_MS_PER_CM2,
     },
     excitatory: false,

@@ -1,34 +1,25 @@
 /**
- * e^(−y) for y ≥ 0 without Math.exp: the hot loops need one such factor per cell and substep
- * (the exponential-Euler voltage update), and V8's Math.exp costs ≈ 20 ns on this machine against
- * ≈ 3 ns for this form (measured in bench/slice.bench.ts's harness).
+ * e^(−y) for y ≥ 0 without Math.exp in the common case: the hot loop (population.ts) needs one
+ * such factor per cell and substep for the exponential-Euler voltage update, and on the bench
+ * machine Math.exp, or a table plus a fifth-order polynomial, was a quarter of a neuron substep.
  *
- * Method: y = j/64 + r with 0 ≤ r < 1/64; e^(−y) = E[j]·e^(−r), E[j] = e^(−j/64) tabulated, e^(−r)
- * by its Taylor polynomial to r⁵ (truncation ≤ r⁶/720 < 2.4e-14 relative). Beyond y = 40
- * (e^(−40) ≈ 4e-18) and for NaN, Math.exp is used, so the result is never less accurate than
- * ≈ 3e-14 relative and NaN propagates as before.
+ * Method: for 0 ≤ y < PADE_MAX_ARG the (3,3) Padé approximant
+ *   R(y) = (1 − y/2 + y²/10 − y³/120) / (1 + y/2 + y²/10 + y³/120),
+ * whose relative error grows like y⁷/100800 and is < 6.1e-10 at y = 0.25 (tested in
+ * fast-exp.test.ts); elsewhere (larger y, negative y, NaN) Math.exp. In a neuron substep y = h·G/C
+ * is ≈ 1e-3 at rest and ≈ 0.02–0.2 during a spike, so the Padé branch is the one taken.
  *
- * Hot loops copy EXP_TABLE into a local and inline the same polynomial (see population.ts), so
- * that no imported binding is read per sample; `expNeg` is the reference form for other callers
- * and for tests.
+ * Why a rational form: the voltage update V∞ + (V − V∞)·e^(−y) with V∞ = Σg·E / G then needs one
+ * division in all (population.ts folds V∞ into the same fraction), instead of a division plus an
+ * exponential.
  */
-export const EXP_STEPS_PER_UNIT = 64;
-export const EXP_MAX_ARG = 40;
-export const EXP_TABLE: Float64Array = Float64Array.from(
-  { length: EXP_MAX_ARG * EXP_STEPS_PER_UNIT + 1 },
-  (_, j) => Math.exp(-j / EXP_STEPS_PER_UNIT),
-);
+export const PADE_MAX_ARG = 0.25;
 
-const TABLE = EXP_TABLE;
-const PER_UNIT = EXP_STEPS_PER_UNIT;
-const INV_PER_UNIT = 1 / EXP_STEPS_PER_UNIT;
-const MAX_ARG = EXP_MAX_ARG;
+const MAX_ARG = PADE_MAX_ARG;
 
-/** e^(−y); accurate to ≈ 3e-14 relative for y ≥ 0 (see above); Math.exp(−y) elsewhere. */
+/** e^(−y); relative error < 6.1e-10 for 0 ≤ y < PADE_MAX_ARG, Math.exp(−y) elsewhere. */
 export function expNeg(y: number): number {
   if (!(y >= 0 && y < MAX_ARG)) return Math.exp(-y);
-  const z = y * PER_UNIT;
-  const j = z | 0;
-  const r = (z - j) * INV_PER_UNIT;
-  return (TABLE[j] as number) * (1 - r * (1 - r * (0.5 - r * (1 / 6 - r * (1 / 24 - r * (1 / 120))))));
+  const y2 = y * y;
+  return (1 - 0.5 * y + y2 * (0.1 - y * (1 / 120))) / (1 + 0.5 * y + y2 * (0.1 + y * (1 / 120)));
 }

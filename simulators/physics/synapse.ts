@@ -57,6 +57,7 @@ export interface ReleaseEvent {
 }
 
 const QUEUE = 64; // pending arrivals per synapse: ≥ latency × max rate with margin
+const SILENCE_EVERY = 256; // substeps between checks for silent groups (≈ 5 ms at 50 kHz)
 /** A group whose decay state falls below this fraction of its smallest full release is silent. */
 const SILENT = 1e-12;
 
@@ -102,6 +103,7 @@ export class SynapseBank {
   private readonly sites: Uint8Array[];
   private readonly rng: Rng[];
   private nextArrival = Number.POSITIVE_INFINITY;
+  private sinceSilence = 0;
   private h = Number.NaN;
   /** End of the last substep `accumulate` advanced over, s. */
   private now = 0;
@@ -255,7 +257,6 @@ export class SynapseBank {
     const kRise = this.gKRise;
     const kDecay = this.gKDecay;
     const rev = this.gReversal;
-    const silent = this.gSilent;
     const start = this.groupStart;
     const cells = start.length - 1;
     let g = 0;
@@ -265,25 +266,36 @@ export class SynapseBank {
       const end = start[c + 1] as number;
       for (; g < end; g++) {
         const d = decay[g] as number;
-        if (d === 0) continue;
+        if (d === 0) continue; // silent (see silence)
         const r = rise[g] as number;
         const x = d - r;
         gs += x;
         gse += x * (rev[g] as number);
-        const dn = d * (kDecay[g] as number);
-        if (dn < (silent[g] as number)) {
-          // Below 1e-12 of a full release: the group is silent (skipped until the next arrival).
-          decay[g] = 0;
-          rise[g] = 0;
-        } else {
-          decay[g] = dn;
-          rise[g] = r * (kRise[g] as number);
-        }
+        decay[g] = d * (kDecay[g] as number);
+        rise[g] = r * (kRise[g] as number);
       }
       gOut[c] = gs;
       gEOut[c] = gse;
     }
     this.now = t + this.h;
+    if (++this.sinceSilence >= SILENCE_EVERY) this.silence();
+  }
+
+  /**
+   * Zeroes groups that have decayed below SILENT of their smallest full release, so `totals`
+   * skips them until their next arrival. Checked every SILENCE_EVERY substeps, not every substep:
+   * the test costs as much as the decay itself, and a group kept a few ms longer changes nothing.
+   */
+  private silence(): void {
+    this.sinceSilence = 0;
+    const decay = this.gDecay;
+    const silent = this.gSilent;
+    for (let g = 0; g < this.groupCount; g++) {
+      if ((decay[g] as number) < (silent[g] as number)) {
+        decay[g] = 0;
+        this.gRise[g] = 0;
+      }
+    }
   }
 
   private deliver(t: number): void {

@@ -4,49 +4,105 @@ import { Neuron, simulateCurrentClamp } from '../../../simulators/physics/neuron
 import { neuronParams } from '../../../simulators/physics/neuron-models.ts';
 
 /**
- * Expected ranges for mouse neocortex in slices at 32–36 °C. Sources: the Allen Cell Types
- * Database feature distributions by transcriptomic subclass (Gouwens et al. 2019, Nat Neurosci
- * 22:1182; mouse VISp, 34 °C) and the review of Tremblay, Lee & Rudy 2016 (Neuron 91:260) —
- * Pvalb: low R_in, fast τ, narrow non-adapting spikes, high rheobase and steep f–I; Sst: higher
- * R_in, adapting, low rheobase; Vip: highest R_in; pyramidal: broad adapting spikes. The numeric
- * bounds are ours: deliberately broad envelopes around those distributions (read from figures, not
- * tables), so they check the class character, not a fit.
+ * The slice's cell classes against the Allen Cell Types Database (ACT: mouse visual cortex,
+ * whole-cell current clamp in slices at 34 °C, 1 s current steps; the dataset of Gouwens et al.
+ * 2019, Nat Neurosci 22:1182). Features follow the database's definitions (AllenSDK / ipfx):
+ * - rin: input resistance, MΩ, slope of the steady-state voltage over hyperpolarising steps (ef__ri);
+ * - tau: membrane time constant, ms, of the response to a small hyperpolarising step (ef__tau);
+ * - rheobase: smallest 1 s step that evokes a spike, pA (ef__threshold_i_long_square);
+ * - fiSlope: slope of a linear fit of rate against amplitude over suprathreshold 1 s steps, Hz/pA
+ *   (ef__f_i_curve_slope; here rheobase … rheobase + 100 pA in 20 pA steps);
+ * - adaptation: adaptation index, the mean of (ISI[k+1] − ISI[k]) / (ISI[k+1] + ISI[k]) on the
+ *   "hero" sweep, rheobase + 39…61 pA (ef__adaptation; here rheobase + 50 pA).
+ *
+ * Ranges. rin, tau, fiSlope and adaptation: the 10th–90th percentiles of those per-cell features
+ * in the database's specimen table (cell_types_specimen_details: 2333 cells, 1920 mouse), grouped by
+ * Cre line — Pvalb n = 242, Sst n = 166, Vip n = 157 (lines whose name contains Pvalb / Sst / Vip,
+ * so the Vip group also holds Vipr2-Cre cells) — and, for pyramidal cells, all mouse spiny cells
+ * (n = 892, layers 2/3–6). The percentiles are those computed from that table in the public
+ * repository JacobFV/IBM-1 (data/sources/allen-cell-types-patchseq/evidence/population_kinetics@1/
+ * measured.json); rows of the table we read agree with them. rheobase: the smallest and largest
+ * value among the rows we read (four places of the table: Pvalb-IRES-Cre n = 10, 130–480 pA;
+ * Sst lines n = 7, 30–210; Vip-IRES-Cre n = 5, 10–110; spiny n = 39, 50–350) — a sample, so
+ * these ranges are narrower than the population's.
+ * The models are measured as ACT measured the cells: at 34 °C, 1 s steps from rest.
  */
 interface Range {
-  rin: [number, number]; // MΩ
-  tau: [number, number]; // ms
-  rheobase: [number, number]; // pA
-  halfWidth: [number, number]; // ms
-  fiSlope: [number, number]; // Hz/pA, from rheobase + 50 pA to rheobase + 100 pA
-  adaptation: [number, number]; // last / first ISI at 2× rheobase
+  rin: [number, number];
+  tau: [number, number];
+  rheobase: [number, number];
+  fiSlope: [number, number];
+  adaptation: [number, number];
 }
 const RANGES: Record<Subclass, Range> = {
-  pyramidal: { rin: [80, 300], tau: [10, 40], rheobase: [50, 300], halfWidth: [0.5, 1.5], fiSlope: [0.05, 0.4], adaptation: [1.3, 5] },
-  pvalb: { rin: [50, 200], tau: [3, 15], rheobase: [100, 500], halfWidth: [0.2, 0.5], fiSlope: [0.2, 1.0], adaptation: [0.8, 1.3] },
-  sst: { rin: [150, 500], tau: [10, 40], rheobase: [20, 200], halfWidth: [0.4, 1.0], fiSlope: [0.1, 0.8], adaptation: [1.3, 6] },
-  vip: { rin: [200, 800], tau: [10, 40], rheobase: [10, 150], halfWidth: [0.4, 1.2], fiSlope: [0.1, 1.0], adaptation: [1.0, 4] },
+  pyramidal: { rin: [101.7, 254.0], tau: [13.87, 30.18], rheobase: [50, 350], fiSlope: [0.0753, 0.2554], adaptation: [0.0112, 0.174] },
+  pvalb: { rin: [65.8, 162.8], tau: [5.05, 10.69], rheobase: [130, 480], fiSlope: [0.513, 1.433], adaptation: [-0.0011, 0.0369] },
+  sst: { rin: [134.0, 369.6], tau: [10.9, 44.27], rheobase: [30, 210], fiSlope: [0.029, 0.5767], adaptation: [0.0046, 0.2525] },
+  vip: { rin: [112.7, 285.8], tau: [7.37, 23.15], rheobase: [10, 110], fiSlope: [0.0193, 0.8269], adaptation: [0.0034, 0.1579] },
 };
 
 const DT = 20e-6;
+const FINE = 5e-6;
+const CELSIUS = 34; // ACT recording temperature
+const ONSET = 0.1;
+const STEP = 1; // s, ACT long square
 
-function stepRun(sc: Subclass, amp: number, dt = DT) {
+function stepRun(sc: Subclass, amp: number, dt = DT, stop = ONSET + STEP + 0.1) {
   const cls = CELL_CLASSES[sc];
-  const n = Math.round(0.8 / dt);
+  const n = Math.round(stop / dt);
   const I = new Float64Array(n);
-  for (let i = Math.round(0.1 / dt); i < Math.round(0.7 / dt); i++) I[i] = amp;
-  return simulateCurrentClamp(new Neuron(neuronParams(cls.model, cls.overrides)), I, dt, Math.min(dt, 25e-6));
+  for (let i = Math.round(ONSET / dt); i < Math.min(n, Math.round((ONSET + STEP) / dt)); i++) I[i] = amp;
+  const r = simulateCurrentClamp(new Neuron(neuronParams(cls.model, { ...cls.overrides, celsius: CELSIUS })), I, dt, Math.min(dt, 25e-6));
+  return { v: r.v, spikes: r.spikeTimes.filter((t) => t >= ONSET && t < ONSET + STEP) };
 }
 
-function measure(sc: Subclass) {
+interface Features {
+  rin: number;
+  tau: number;
+  rheobase: number;
+  fiSlope: number;
+  adaptation: number;
+  /** Peak upstroke / |peak downstroke| of the first spike at rheobase (ACT: upstroke_downstroke_ratio). */
+  upDown: number;
+  /** Width at half height (threshold dV/dt = 20 V/s to peak) of the first spike at 2× rheobase, ms. */
+  halfWidth: number;
+}
+
+function slope(x: readonly number[], y: readonly number[]): number {
+  const mx = x.reduce((a, b) => a + b, 0) / x.length;
+  const my = y.reduce((a, b) => a + b, 0) / y.length;
+  let sxy = 0;
+  let sxx = 0;
+  x.forEach((xi, k) => {
+    sxy += (xi - mx) * ((y[k] as number) - my);
+    sxx += (xi - mx) ** 2;
+  });
+  return sxy / sxx;
+}
+
+/** The first spike at `amp`, sampled finely up to 5 ms past its −20 mV crossing. */
+function firstSpike(sc: Subclass, amp: number): { v: Float64Array; i0: number } {
+  const t0 = stepRun(sc, amp).spikes[0] as number;
+  const r = stepRun(sc, amp, FINE, t0 + 0.005);
+  return { v: r.v, i0: Math.round((r.spikes[0] as number) / FINE) };
+}
+
+const cache = new Map<Subclass, Features>();
+
+function measure(sc: Subclass): Features {
+  const hit = cache.get(sc);
+  if (hit) return hit;
   const cls = CELL_CLASSES[sc];
-  const vRest = new Neuron(neuronParams(cls.model, cls.overrides)).v;
-  const { v } = stepRun(sc, -10e-12);
-  const vEnd = v[Math.round(0.69 / DT)] as number;
-  const rin = (vEnd - vRest) / -10e-12;
+  const vRest = new Neuron(neuronParams(cls.model, { ...cls.overrides, celsius: CELSIUS })).v;
+  const end = Math.round((ONSET + STEP - 0.01) / DT);
+  const hyper = [-10e-12, -30e-12, -50e-12];
+  const dv = hyper.map((a) => (stepRun(sc, a).v[end] as number) - vRest);
+  const rin = slope(hyper, dv);
+  const v10 = stepRun(sc, -10e-12).v;
   let tau = Number.NaN;
-  for (let i = Math.round(0.1 / DT); i < v.length; i++) {
-    if ((v[i] as number) - vRest <= 0.632 * (vEnd - vRest)) {
-      tau = i * DT - 0.1;
+  for (let i = Math.round(ONSET / DT); i < v10.length; i++) {
+    if ((v10[i] as number) - vRest <= 0.632 * (dv[0] as number)) {
+      tau = i * DT - ONSET;
       break;
     }
   }
@@ -54,37 +110,50 @@ function measure(sc: Subclass) {
   let hi = 1e-9;
   for (let k = 0; k < 10; k++) {
     const mid = (lo + hi) / 2;
-    if (stepRun(sc, mid).spikeTimes.length > 0) hi = mid;
+    if (stepRun(sc, mid).spikes.length > 0) hi = mid;
     else lo = mid;
   }
   const rheobase = hi;
-  const rate = (amp: number): number => stepRun(sc, amp).spikeTimes.length / 0.6;
-  const fiSlope = (rate(rheobase + 100e-12) - rate(rheobase + 50e-12)) / 50;
-  const fine = 5e-6;
-  const r = stepRun(sc, 2 * rheobase, fine);
-  const st = r.spikeTimes;
-  const i0 = Math.round((st[0] as number) / fine); // on the upstroke (−20 mV crossing)
+  const amps = [0, 20, 40, 60, 80, 100].map((d) => rheobase + d * 1e-12);
+  const fiSlope = slope(amps.map((a) => a * 1e12), amps.map((a) => stepRun(sc, a).spikes.length / STEP));
+  const hero = stepRun(sc, rheobase + 50e-12).spikes;
+  const isi = hero.slice(1).map((t, k) => t - (hero[k] as number));
+  const norm = isi.slice(1).map((x, k) => (x - (isi[k] as number)) / (x + (isi[k] as number)));
+  const adaptation = norm.reduce((a, b) => a + b, 0) / norm.length;
+
+  const atRheo = firstSpike(sc, rheobase);
+  let up = 0;
+  let down = 0;
+  for (let i = atRheo.i0 - 200; i + 1 < atRheo.v.length; i++) {
+    const d = ((atRheo.v[i + 1] as number) - (atRheo.v[i] as number)) / FINE;
+    up = Math.max(up, d);
+    down = Math.min(down, d);
+  }
+  const { v, i0 } = firstSpike(sc, 2 * rheobase);
   let ip = i0;
-  while ((r.v[ip + 1] as number) > (r.v[ip] as number)) ip++;
+  while ((v[ip + 1] as number) > (v[ip] as number)) ip++;
   let it = i0;
-  while (it > 0 && ((r.v[it] as number) - (r.v[it - 1] as number)) / fine > 20) it--; // threshold: dV/dt = 20 V/s
-  const half = ((r.v[ip] as number) + (r.v[it] as number)) / 2;
+  while (it > 0 && ((v[it] as number) - (v[it - 1] as number)) / FINE > 20) it--;
+  const half = ((v[ip] as number) + (v[it] as number)) / 2;
   let a = ip;
-  while ((r.v[a] as number) > half) a--;
+  while ((v[a] as number) > half) a--;
   let b = ip;
-  while ((r.v[b] as number) > half) b++;
-  const isi = st.slice(1).map((t, i) => t - (st[i] as number));
-  return {
+  while ((v[b] as number) > half) b++;
+
+  const f: Features = {
     rin: rin / 1e6,
     tau: tau * 1e3,
     rheobase: rheobase * 1e12,
-    halfWidth: (b - a) * fine * 1e3,
     fiSlope,
-    adaptation: (isi.at(-1) as number) / (isi[0] as number),
+    adaptation,
+    upDown: up / -down,
+    halfWidth: (b - a) * FINE * 1e3,
   };
+  cache.set(sc, f);
+  return f;
 }
 
-describe('cell classes of the slice — intrinsic properties inside the cited ranges', () => {
+describe('cell classes of the slice — intrinsic properties inside the Allen Cell Types ranges', () => {
   it.each(['pyramidal', 'pvalb', 'sst', 'vip'] as const)('%s', (sc) => {
     const m = measure(sc);
     const r = RANGES[sc];
@@ -94,10 +163,23 @@ describe('cell classes of the slice — intrinsic properties inside the cited ra
     }
   });
 
-  it('Pvalb spikes are narrower and its f–I curve steeper than the pyramidal cell’s (Tremblay et al. 2016)', () => {
+  it('Pvalb spikes are the narrowest and the most symmetric, and its f–I curve the steepest', () => {
+    // Not absolute ranges: a single compartment with the Traub-type Na / K_d kinetics of
+    // Pospischil et al. 2008 rises at ≈ 470–580 V/s and falls at only ≈ 90–175 V/s, so its
+    // upstroke/downstroke ratio is ≈ 3.3 (Pvalb) to 5.3, above the ACT 10th–90th percentiles
+    // (Pvalb 1.10–1.50, Sst 1.39–2.59, Vip 1.46–3.75, spiny 2.58–4.46; medians 1.28, 1.89, 2.83,
+    // 3.52), and ACT has no per-class half-width. What the classes must reproduce is the order:
+    // Pvalb's ratio is well below the others' (ACT medians: 1.28 / 1.89 = 0.68 of the next, Sst),
+    // its spikes are narrower than the pyramidal cell's (Tremblay, Lee & Rudy 2016, Neuron 91:260,
+    // section "PV interneurons"; McCormick et al. 1985, J Neurophysiol 54:782: 0.32 vs 0.80 ms at
+    // half amplitude), and its f–I slope is the highest (ACT medians Pvalb 0.94, Sst 0.29, Vip
+    // 0.21, spiny 0.17 Hz/pA).
     const pv = measure('pvalb');
-    const pyr = measure('pyramidal');
-    expect(pv.halfWidth).toBeLessThan(0.75 * pyr.halfWidth);
-    expect(pv.fiSlope).toBeGreaterThan(pyr.fiSlope);
+    const others = (['pyramidal', 'sst', 'vip'] as const).map(measure);
+    for (const o of others) {
+      expect(pv.upDown).toBeLessThan(0.75 * o.upDown);
+      expect(pv.fiSlope).toBeGreaterThan(o.fiSlope);
+    }
+    expect(pv.halfWidth).toBeLessThan(0.75 * measure('pyramidal').halfWidth);
   });
 });

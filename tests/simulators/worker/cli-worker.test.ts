@@ -25,7 +25,9 @@ afterEach(async () => {
 describe.skipIf(skip)('the analog worker in a `patchrig simulate-device --kind rig` process', () => {
   it('delivers the slice’s samples, identical to the in-thread rig of the same seed', async () => {
     sim = startCli(['simulate-device', '--kind', 'rig', '--pty', '--speed', 'max', '--channels', '2', '--seed', '5']);
-    const lines = await sim.lines(2);
+    // The child compiles the CLI through tsx before it prints: on the shared 2-core machine under
+    // load that alone took 16 s, hence a wait bound above the default 15 s.
+    const lines = await sim.lines(2, 60_000);
     const paths = Object.fromEntries(lines.map((l) => l.split(' ') as [string, string]));
     const remote = await acquireTestPulses({ path: paths.digitizer as string, headstages: 2, scans: 5000 });
     local = createSimulatedRig({
@@ -38,5 +40,5 @@ describe.skipIf(skip)('the analog worker in a `patchrig simulate-device --kind r
     const here = await acquireTestPulses({ path: 'sim:daq0', binding: local.ports.binding, headstages: 2, scans: 5000 });
     expect(remote.digest).toBe(here.digest);
     expect(Math.max(...(remote.channels[0] as Float32Array))).toBeGreaterThan(0);
-  });
+  }, 120_000);
 });
