@@ -1,16 +1,19 @@
 /**
  * NWB writing: h5wasm (our writer in its worker thread, whole layout with tables and epochs,
- * flush + fsync per sweep) against h5py writing the same series layout (group + float32 data
+ * flush + commit per sweep: docs/decisions/0005) against h5py writing the same series layout (group + float32 data
  * chunked per sweep + the series attributes and scalars, flush + fsync per sweep) on the same data
  * in the same run; and the longest event-loop stall during an append, worker thread against the
- * writer run in this thread (DESIGN §3: under a frame, ≈ 16 ms).
+ * writer run in this thread (DESIGN §3: under a frame, ≈ 16 ms); and the commit journal written
+ * per sweep, against the sweep's samples.
  * Sweeps: 8 headstages × 5 s × 50 kHz, stimulus + response (16 MB of float32 per sweep).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { checkOptions } from '../src/storage/options.ts';
 import { NwbWriter } from '../src/storage/writer.ts';
+import { WriterCore } from '../src/storage/writer-core.ts';
 import { longestStall } from '../tests/storage/event-loop.ts';
 import { makeSweep, writerOptions } from '../tests/storage/make-sweeps.ts';
 import { report } from './format.ts';
@@ -100,6 +103,18 @@ export async function run(): Promise<void> {
       context: { ...ctx, median_ms: Math.round(median(stalls) * 10) / 10, baseline_median_ms: Math.round(median(inline.stalls)) },
     });
     report({ bench: 'nwb-write', metric: 'size_ratio', value: size / raw, baseline: null, context: { file_bytes: size, raw_bytes: raw } });
+
+    // The commit journal of a sweep: the metadata HDF5 rewrote in place (the samples are appended).
+    const core = await WriterCore.create(join(dir, 'journal.nwb'), checkOptions(writerOptions(HS)));
+    const journal: number[] = [];
+    const inPlace: number[] = [];
+    for (const s of copies().slice(0, 3)) {
+      core.write(s);
+      journal.push(core.lastCommit?.journalBytes ?? Number.NaN);
+      inPlace.push(core.lastCommit?.inPlaceBytes ?? Number.NaN);
+    }
+    core.close();
+    report({ bench: 'nwb-write', metric: 'journal_bytes_per_sweep', value: median(journal), baseline: { name: 'sample_bytes_per_sweep', value: bytesPerSweep }, context: { in_place_bytes: median(inPlace) } });
 
     const gz = join(dir, 'gzip.nwb');
     const wg = await NwbWriter.create(gz, writerOptions(HS, { gzip: 1 }));

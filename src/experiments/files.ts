@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { recoverNwbFile } from '../storage/recover.ts';
 import { ExperimentError } from './errors.ts';
 
 /** An NWB file of the data directory, as `GET /api/files` lists it. */
@@ -36,6 +37,9 @@ export async function dataFilePath(dir: string, name: string): Promise<{ path: s
   const missing = new ExperimentError('FILE_NOT_FOUND', `no NWB file named "${name}" in the data directory (GET /api/files lists them)`);
   if (!name.endsWith('.nwb') || name.startsWith('.')) throw missing;
   const path = join(dir, name);
+  // A writer killed while committing a sweep left a journal: finish it before serving the file
+  // (docs/decisions/0005; a file this process is writing is left alone).
+  recoverNwbFile(path);
   try {
     const st = await lstat(path);
     if (!st.isFile()) throw missing;

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, openSync } from 'node:fs';
 import type { Dataset, File as H5File, Group, Reference } from 'h5wasm/node';
 import type { H5ModuleLike } from './h5-module.ts';
 import { writeVlenStrings } from './vlen.ts';
@@ -10,7 +9,8 @@ import { writeVlenStrings } from './vlen.ts';
  * nwb.md §4), and calls an optional fault injector first so tests can make any write fail.
  */
 
-export type WriteOp = 'group' | 'attribute' | 'dataset' | 'link' | 'append' | 'flush';
+/** `commit`: before each step of a commit (path `FILE#step`, steps in commit-layer/committed-file.ts). */
+export type WriteOp = 'group' | 'attribute' | 'dataset' | 'link' | 'append' | 'flush' | 'commit';
 /** Test hook: called before each write; throwing from it simulates a failing disk. */
 export type FaultInjector = (op: WriteOp, path: string) => void;
 
@@ -39,11 +39,14 @@ export class H5Out {
   readonly mod: H5ModuleLike;
   readonly path: string;
   private readonly fault: FaultInjector | undefined;
+  private readonly commit: () => void;
 
-  constructor(file: H5File, mod: H5ModuleLike, path: string, fault?: FaultInjector) {
+  /** `commit` makes what HDF5 has flushed durable (the file's CommittedFile, commit-layer/). */
+  constructor(file: H5File, mod: H5ModuleLike, path: string, commit: () => void, fault?: FaultInjector) {
     this.file = file;
     this.mod = mod;
     this.path = path;
+    this.commit = commit;
     this.fault = fault;
   }
 
@@ -136,16 +139,14 @@ export class H5Out {
     this.groupAt(parent).create_soft_link(target, name);
   }
 
-  /** HDF5 flush, then fsync through a separate descriptor: h5wasm's flush does not fsync (nwb.md §6). */
+  /**
+   * HDF5 flush, then a commit: h5wasm's flush does not fsync (nwb.md §6), and until the commit
+   * nothing HDF5 wrote over the previous commit's bytes has reached the disk.
+   */
   flush(): void {
     this.hit('flush', this.path);
     this.file.flush();
-    const fd = openSync(this.path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    this.commit();
   }
 }
 

@@ -7,6 +7,7 @@ import { NwbError, messageOf } from './errors.ts';
 import { h5wasm, loadH5 } from './h5-module.ts';
 import { IR, SIM } from './icephys.ts';
 import type { CellInfo, ExperimentMetadata, Subject } from './metadata.ts';
+import { recoverNwbFile } from './recover.ts';
 import { MODE_OF_CODE, seriesBase } from './series.ts';
 
 /**
@@ -82,6 +83,8 @@ class In {
 export async function readNwb(path: string): Promise<NwbContents> {
   const file = resolve(path);
   if (!existsSync(file)) throw new NwbError('NWB_NOT_PATCHRIG', `NWB file ${file} does not exist`);
+  // A writer killed while applying a commit is finished here (recover.ts).
+  recoverNwbFile(file);
   await loadH5();
   let f: H5File;
   try {

@@ -3,6 +3,9 @@ import { existsSync, renameSync, unlinkSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { File as H5File } from 'h5wasm/node';
 import type { Sweep } from '../core/sweep.ts';
+import { type CommitStats, type CommittedFile } from './commit-layer/committed-file.ts';
+import { openCommitted } from './commit-layer/interposer.ts';
+import { journalPathOf } from './commit-layer/journal.ts';
 import { EpochsTable } from './epochs.ts';
 import { NwbError, messageOf } from './errors.ts';
 import { type FaultPlan, type WriteContext, planInjector } from './faults.ts';
@@ -31,13 +34,17 @@ export interface CoreSpec {
 /**
  * The synchronous h5wasm side of an NWB writer (runs in the writer's worker thread, or in this
  * thread for an in-thread writer): creates the file with its skeleton, writes sweeps (already
- * checked by NwbWriter) with flush + fsync each, closes. A failed write abandons the HDF5 handle.
+ * checked by NwbWriter) with flush + commit each, closes. The file's I/O goes through the commit
+ * layer (commit-layer/, docs/decisions/0005), so between commits the disk holds the last committed
+ * state whatever HDF5 does, and a SIGKILL at any moment leaves a file that opens (after
+ * recovery) with every committed sweep. A failed write abandons the file (closed, its writes refused by the layer).
  */
 export class WriterCore {
   readonly path: string;
   readonly identifier: string;
   readonly setup: NwbWriterSetup;
   private readonly out: H5Out;
+  private readonly committed: CommittedFile;
   private readonly ctx: WriteContext;
   private readonly t0: number;
   private readonly gzip: number | undefined;
@@ -45,8 +52,9 @@ export class WriterCore {
   private readonly epochs: EpochsTable;
   private state: 'open' | 'closed' | 'abandoned' = 'open';
 
-  private constructor(out: H5Out, ctx: WriteContext, setup: NwbWriterSetup, identifier: string, gzip: number | undefined) {
+  private constructor(out: H5Out, committed: CommittedFile, ctx: WriteContext, setup: NwbWriterSetup, identifier: string, gzip: number | undefined) {
     this.out = out;
+    this.committed = committed;
     this.ctx = ctx;
     this.path = out.path;
     this.setup = setup;
@@ -71,16 +79,24 @@ export class WriterCore {
     const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomUUID().slice(0, 8)}.partial`);
     let file: H5File | undefined;
     try {
-      file = new h5wasm.File(tmp, 'w');
+      const opened = openCommitted(tmp, () => new h5wasm.File(tmp, 'w'));
+      file = opened.value;
+      const committed = opened.file;
+      if (fault) committed.beforeStep = (step) => fault('commit', `${committed.path}#${step}`);
+      const commit = () => void committed.commit();
       const identifier = setup.metadata.identifier ?? randomUUID();
-      const out = new H5Out(file, mod, tmp, fault);
+      const out = new H5Out(file, mod, tmp, commit, fault);
       writeSkeleton(out, setup, identifier, options.sourceScript ?? 'patchrig');
       if (schema) writeSpecCache(out, schema);
       out.flush();
-      // The open descriptor follows the rename; only the name used for fsync changes.
+      // A journal left by a crashed writer of an older file of this name must not meet the new one.
+      const stale = journalPathOf(target);
+      if (existsSync(stale)) unlinkSync(stale);
+      // The open descriptor follows the rename; the journal goes beside the new name.
       renameSync(tmp, target);
+      committed.path = target;
       fsyncDir(dirname(target));
-      return new WriterCore(new H5Out(file, mod, target, fault), ctx, setup, identifier, gzip);
+      return new WriterCore(new H5Out(file, mod, target, commit, fault), committed, ctx, setup, identifier, gzip);
     } catch (e) {
       try {
         file?.close();
@@ -93,7 +109,12 @@ export class WriterCore {
     }
   }
 
-  /** Writes one checked sweep and flushes + fsyncs; throws what the file layer threw. */
+  /** What the last commit did (benchmarks). */
+  get lastCommit(): CommitStats | undefined {
+    return this.committed.lastStats;
+  }
+
+  /** Writes one checked sweep, flushes and commits; throws what the file layer threw. */
   write(sweep: Sweep): void {
     if (this.state !== 'open') throw new Error(`the writer of ${this.path} is ${this.state}`);
     this.ctx.phase = 'append';
@@ -105,14 +126,21 @@ export class WriterCore {
       this.epochs.append(sweep, startingTime, series);
       this.out.flush();
     } catch (e) {
-      // The HDF5 handle is abandoned, not closed: closing would flush the half-written sweep.
-      // On disk the file stays as of the last flush, like after a crash (nwb.md §6).
+      // The commit layer refuses all writes from now on, so the file stays as of its last commit;
+      // closing the HDF5 handle (its flush fails on those refusals) frees HDF5's state of the
+      // file, which a later open in this thread would otherwise share, half-written sweep and all.
       this.state = 'abandoned';
+      this.committed.abandon(`writing sweep ${sweep.index} failed`);
+      try {
+        this.out.file.close();
+      } catch {
+        // expected: the flush of the close was refused
+      }
       throw e;
     }
   }
 
-  /** Flushes and closes the file; idempotent; leaves an abandoned handle alone. */
+  /** Flushes, commits and closes the file; idempotent; does nothing once abandoned. */
   close(): void {
     if (this.state !== 'open') return;
     this.state = 'closed';

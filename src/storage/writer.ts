@@ -5,6 +5,7 @@ import type { FaultPlan } from './faults.ts';
 import type { FaultInjector } from './h5-file.ts';
 import type { NwbWriterSetup } from './metadata.ts';
 import { type WriterSetupOptions, checkOptions } from './options.ts';
+import { markWriting } from './recover.ts';
 import { checkSweep } from './sweep-check.ts';
 import { checkTarget } from './target.ts';
 import { WorkerBackend } from './worker/worker-backend.ts';
@@ -28,12 +29,10 @@ export interface NwbWriterOptions extends WriterSetupOptions {
    */
   faultInjector?: FaultInjector | FaultPlan;
   /**
-   * 'inline' (default): h5wasm, flush and fsync run in this thread, blocking it for the whole
-   * sweep (≈ 0.25–0.4 s for 8 × 5 s × 50 kHz). 'worker': in a worker thread, so the event loop
-   * stays free (DESIGN §3) — but in the SIGKILL crash test it left 1 of 20 files unreadable
-   * (twice; "addr overflow" past the flushed end of file), where the in-thread writer left none,
-   * so it is not the default until that is understood. Only 'inline' accepts a function as
-   * `faultInjector`.
+   * 'worker' (default): h5wasm, flush and commit run in a worker thread, so the event loop stays
+   * free (DESIGN §3). 'inline': in this thread, blocking it for the whole sweep (≈ 0.25–0.4 s for
+   * 8 × 5 s × 50 kHz). Both write through the commit layer and survive SIGKILL at any moment
+   * (docs/decisions/0005). Only 'inline' accepts a function as `faultInjector`.
    */
   thread?: WriterThread;
 }
@@ -78,15 +77,16 @@ function workerBackend(w: WorkerBackend): Backend {
 }
 
 /**
- * One NWB 2.7.0 file per experiment, written sweep by sweep: the skeleton is flushed and fsynced
- * at creation, every `append` adds a sweep's series, table rows and epochs and flushes + fsyncs
- * again, so a crash between sweeps loses nothing (nwb.md §6) — but a crash while a sweep is being
- * written can leave the file unreadable (HDF5 may evict metadata that points past the last flush;
- * ≈ 1 in 20–60 mid-sweep SIGKILLs in our tests). Append-only; a write error
- * stops the writer and leaves the file as of the last completed sweep.
+ * One NWB 2.7.0 file per experiment, written sweep by sweep: the skeleton is committed at
+ * creation, every `append` adds a sweep's series, table rows and epochs, flushes and commits
+ * (commit-layer/: a redo journal under HDF5, docs/decisions/0005), so a crash at any moment leaves
+ * a file that opens with every sweep whose append resolved (after `recoverNwbFile`, which every
+ * patchrig open runs). Append-only; a write error stops the writer and leaves the file as of the
+ * last committed sweep.
  *
- * The HDF5 work runs in this thread by default, or in a worker (option `thread`); sweeps are checked here
- * first, so a refused sweep is never sent, and appends are written in the order they were called.
+ * The HDF5 work runs in a worker thread by default, or in this one (option `thread`); sweeps are
+ * checked here first, so a refused sweep is never sent, and appends are written in the order they
+ * were called.
  */
 export class NwbWriter {
   readonly path: string;
@@ -104,6 +104,8 @@ export class NwbWriter {
   private failure: NwbError | undefined;
   /** The append in progress and those queued behind it. */
   private tail: Promise<void> = Promise.resolve();
+  /** Lets recovery at this file again (set by create). */
+  private unmark: () => void = () => undefined;
 
   private constructor(backend: Backend, setup: NwbWriterSetup, path: string, identifier: string, thread: WriterThread) {
     this.backend = backend;
@@ -114,7 +116,20 @@ export class NwbWriter {
   }
 
   static async create(path: string, options: NwbWriterOptions): Promise<NwbWriter> {
-    const { thread = 'inline', faultInjector, metadata: _m, devices: _d, headstages: _h, gzip: _g, ...rest } = options;
+    // From here until the writer lets go, recovery (recover.ts) keeps out of this file.
+    const unmark = markWriting(path);
+    try {
+      const w = await NwbWriter.open(path, options);
+      w.unmark = unmark;
+      return w;
+    } catch (e) {
+      unmark();
+      throw e;
+    }
+  }
+
+  private static async open(path: string, options: NwbWriterOptions): Promise<NwbWriter> {
+    const { thread = 'worker', faultInjector, metadata: _m, devices: _d, headstages: _h, gzip: _g, ...rest } = options;
     const checked = checkOptions(options);
     if (thread === 'inline') {
       const core = await WriterCore.create(path, { ...rest, ...checked, ...(faultInjector ? { faultInjector } : {}) });
@@ -161,7 +176,7 @@ export class NwbWriter {
   /** Flushes and closes the file; idempotent. After a write failure it only releases the writer. */
   close(): Promise<void> {
     this.closed = true;
-    this.closing ??= this.tail.then(() => (this.failure ? undefined : this.backend.close()));
+    this.closing ??= this.tail.then(() => (this.failure ? undefined : this.backend.close())).finally(() => this.unmark());
     return this.closing;
   }
 
@@ -174,6 +189,7 @@ export class NwbWriter {
       const kept = this.written === 0 ? 'no sweep' : `the ${this.written} sweep(s) written before (up to sweep ${this.lastIndex})`;
       this.failure = new NwbError('NWB_WRITE_FAILED', `writing sweep ${sweep.index} to ${this.path} failed: ${messageOf(e)}; the file keeps ${kept}`, [], { cause: e });
       await this.backend.release();
+      this.unmark();
       throw this.failure;
     }
     this.lastIndex = sweep.index;

@@ -148,6 +148,8 @@ describe('handing sweeps to the writer thread', () => {
   it('writes sweeps appended without waiting in call order, and close waits for them', async () => {
     const file = join(dir, 'queued.nwb');
     const w = await NwbWriter.create(file, writerOptions(2));
+    // The default writer runs in a worker thread (docs/decisions/0005).
+    expect(w.thread).toBe('worker');
     const appends = [0, 1, 2, 3].map((i) => w.append(makeSweep(i, shape)));
     // Checked at call time against the sweeps queued before it.
     expect((await refused(w.append(makeSweep(2, shape)))).code).toBe('NWB_BAD_SWEEP');

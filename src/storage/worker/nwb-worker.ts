@@ -1,6 +1,6 @@
 /**
  * Entry of an NWB writer's worker thread (DESIGN §3: NWB writing never blocks streaming for longer
- * than a frame). Runs one WriterCore: h5wasm, flush and fsync all happen here, so a sweep's
+ * than a frame). Runs one WriterCore: h5wasm, flush and commit all happen here, so a sweep's
  * hundreds of milliseconds of HDF5 work stay off the event loop that serves clients. Started by
  * WorkerBackend with tsx's loader preloaded (register-tsx.mjs).
  */
