@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { fitPsp } from '../../src/analysis/psp-fit.ts';
+import { sampleShape } from '../../src/analysis/psp-shape.ts';
+import { fitTsodyksMarkram, tmReleases } from '../../src/analysis/tm-fit.ts';
+import { gaussian } from '../support/analysis-noise.ts';
+
+const RATE = 20_000;
+
+describe('PSP fit of an averaged response', () => {
+  it('recovers amplitude, latency and time constants of a noisy response', () => {
+    const shape = { latency: 1.6e-3, tauRise: 1.2e-3, tauDecay: 18e-3 };
+    const from = -5e-3;
+    const n = Math.round(0.085 * RATE);
+    const k = sampleShape(shape, from, RATE, n);
+    const rand = gaussian(5);
+    const y = Float64Array.from(k, (v) => -0.07 + 0.4e-3 * v + 20e-6 * rand());
+    const f = fitPsp({ y, w: new Float64Array(n).fill(1), from, rate: RATE });
+    expect(f.amplitude / 0.4e-3).toBeCloseTo(1, 1);
+    expect(f.latency).toBeCloseTo(1.6e-3, 3);
+    expect(f.tauDecay / 18e-3).toBeCloseTo(1, 1);
+    expect(f.baseline).toBeCloseTo(-0.07, 5);
+    expect(f.r2).toBeGreaterThan(0.9);
+  });
+
+  it('gives a negative amplitude for an inhibitory response', () => {
+    const shape = { latency: 1e-3, tauRise: 2e-3, tauDecay: 25e-3 };
+    const n = Math.round(0.085 * RATE);
+    const y = Float64Array.from(sampleShape(shape, -5e-3, RATE, n), (v) => -0.3e-3 * v);
+    expect(fitPsp({ y, w: new Float64Array(n).fill(1), from: -5e-3, rate: RATE }).amplitude).toBeCloseTo(-0.3e-3, 6);
+  });
+});
+
+/** The probe grid's pulse times (s from pulse 1): 8 at f, delay after pulse 8's 3 ms, 4 more. */
+function probeTimes(f: number, delay: number): number[] {
+  const t = Array.from({ length: 8 }, (_, k) => k / f);
+  const t9 = 7 / f + 0.003 + delay;
+  return [...t, ...Array.from({ length: 4 }, (_, k) => t9 + k / f)];
+}
+
+const GRID = [
+  ...[10, 20, 50, 100, 200].map((f) => [f, 0.25] as const),
+  ...[0.125, 0.5, 1, 2, 4].map((d) => [50, d] as const),
+];
+
+describe('Tsodyks–Markram fit', () => {
+  for (const truth of [
+    { U: 0.5, tauRec: 0.8, tauFacil: 0 },
+    { U: 0.05, tauRec: 0.15, tauFacil: 0.8 },
+    { U: 0.25, tauRec: 0.4, tauFacil: 0.05 },
+  ]) {
+    it(`recovers U ${truth.U}, τ_rec ${truth.tauRec} s, τ_facil ${truth.tauFacil} s from the probe grid`, () => {
+      const trains = GRID.map(([f, d]) => {
+        const times = probeTimes(f, d);
+        return { times, amplitudes: tmReleases(truth, times).map((r) => 1e-3 * r), weight: 1 };
+      });
+      const fit = fitTsodyksMarkram(trains);
+      expect(fit.U / truth.U).toBeCloseTo(1, 2);
+      expect(fit.tauRec / truth.tauRec).toBeCloseTo(1, 2);
+      if (truth.tauFacil === 0) expect(fit.tauFacil).toBeLessThan(0.01);
+      else expect(fit.tauFacil / truth.tauFacil).toBeCloseTo(1, 1);
+      expect(fit.gain).toBeCloseTo(1e-3 * truth.U, 6);
+      expect(fit.r2).toBeGreaterThan(0.999);
+    });
+  }
+});

@@ -1,0 +1,125 @@
+import { SlicePreparation } from '../../simulators/physics/slice.ts';
+import type { SliceOptions } from '../../simulators/physics/slice.ts';
+import { DEFAULT_PIPETTE } from '../../simulators/physics/pipette.ts';
+
+/**
+ * Ground truth the analysis is compared with, measured on a noise-free twin of the run's slice
+ * (same seed and options, so the same cells and synapses). "PSP amplitude" is defined as the
+ * analysis measures it: the peak of the first PSP of a train, from rest, with the postsynaptic cell
+ * biased in current clamp so that its recorded potential is −70 mV (the probe's holding), as the
+ * recorded (pipette) potential. Input resistance: steady-state ΔV / ΔI for the test pulse's −50 pA
+ * held for 400 ms, at the same bias. Capacitance: the model's; access resistance: the pipette's.
+ */
+export interface CellTruth {
+  headstage: number;
+  accessResistance: number;
+  inputResistance: number;
+  capacitance: number;
+}
+
+export interface PspTruth {
+  pre: number;
+  post: number;
+  /** V, signed; NaN when the presynaptic pulse did not give exactly one spike. */
+  amplitude: number;
+}
+
+const RATE = 20_000;
+const HOLD = -0.07;
+
+class Twin {
+  readonly prep: SlicePreparation;
+  readonly n: number;
+  readonly bias: Float64Array;
+  constructor(opts: SliceOptions) {
+    this.prep = new SlicePreparation(opts);
+    this.n = this.prep.channelCount;
+    this.bias = new Float64Array(this.n);
+  }
+  /** Runs `seconds` with the bias plus `extra(ch, i)`, returning the recorded potential per channel. */
+  run(seconds: number, extra: (ch: number, i: number) => number = () => 0): Float64Array[] {
+    const n = Math.round(seconds * RATE);
+    const cmd = Array.from({ length: this.n }, (_, ch) => Float64Array.from({ length: n }, (_, i) => (this.bias[ch] as number) + extra(ch, i)));
+    const out = Array.from({ length: this.n }, () => new Float64Array(n));
+    this.prep.advance(Array(this.n).fill('IC'), cmd, out, n, 1 / RATE);
+    return out;
+  }
+}
+
+const last = (y: Float64Array, s: number) => {
+  const k = Math.round(s * RATE);
+  let m = 0;
+  for (let i = y.length - k; i < y.length; i++) m += y[i] as number;
+  return m / k;
+};
+
+/** Bias currents that bring every recorded potential to −70 mV (secant steps). */
+function holdAll(t: Twin): void {
+  let v = t.run(0.5).map((y) => last(y, 0.05));
+  let prevI = Float64Array.from(t.bias);
+  let prevV = v;
+  for (let ch = 0; ch < t.n; ch++) t.bias[ch] = ((HOLD - (v[ch] as number)) / 150e6);
+  for (let it = 0; it < 6; it++) {
+    v = t.run(0.4).map((y) => last(y, 0.05));
+    const next = Float64Array.from(t.bias);
+    for (let ch = 0; ch < t.n; ch++) {
+      const dI = (t.bias[ch] as number) - (prevI[ch] as number);
+      const dV = (v[ch] as number) - (prevV[ch] as number);
+      const slope = Math.abs(dI) > 1e-15 && Math.abs(dV) > 1e-7 ? dV / dI : 150e6;
+      next[ch] = (t.bias[ch] as number) + (HOLD - (v[ch] as number)) / slope;
+    }
+    prevI = Float64Array.from(t.bias);
+    prevV = v;
+    t.bias.set(next);
+  }
+  t.run(0.5);
+}
+
+export function cellTruth(opts: SliceOptions): CellTruth[] {
+  const t = new Twin(opts);
+  holdAll(t);
+  const before = t.run(0.1).map((y) => last(y, 0.05));
+  const after = t.run(0.4, () => -50e-12).map((y) => last(y, 0.05));
+  const truth = t.prep.groundTruth();
+  return before.map((v0, ch) => ({
+    headstage: ch,
+    accessResistance: DEFAULT_PIPETTE.accessResistance,
+    // The recorded step includes I·Ra across the access resistance: remove it.
+    inputResistance: ((after[ch] as number) - v0) / -50e-12 - DEFAULT_PIPETTE.accessResistance,
+    capacitance: truth.cells[truth.patched[ch] as number]?.capacitance ?? Number.NaN,
+  }));
+}
+
+/**
+ * First-pulse PSP of every patched pair, each presynaptic cell driven by its run's pulse (3 ms,
+ * 1.3 nA × scale) in turn, 300 ms apart. One twin serves every presynaptic cell: a synapse is used
+ * only by its own presynaptic cell, so each is at rest when its cell first spikes.
+ */
+export function pspTruth(opts: SliceOptions, pulseAmplitude: (headstage: number) => number): PspTruth[] {
+  const out: PspTruth[] = [];
+  const t = new Twin(opts);
+  holdAll(t);
+  const n = t.n;
+  const width = Math.round(0.003 * RATE);
+  for (let pre = 0; pre < n; pre++) {
+    const base = t.run(0.05).map((y) => last(y, 0.02));
+    const cell = t.prep.groundTruth().patched[pre] as number;
+    const spikes0 = t.prep.spikes(cell).length;
+    const y = t.run(0.1, (ch, i) => (ch === pre && i < width ? pulseAmplitude(pre) : 0));
+    const oneSpike = t.prep.spikes(cell).length - spikes0 === 1;
+    for (let post = 0; post < n; post++) {
+      if (post === pre) continue;
+      const trace = y[post] as Float64Array;
+      let hi = 0;
+      let lo = 0;
+      for (let i = 0; i < trace.length; i++) {
+        const d = (trace[i] as number) - (base[post] as number);
+        if (d > hi) hi = d;
+        if (d < lo) lo = d;
+      }
+      out.push({ pre, post, amplitude: oneSpike ? (hi >= -lo ? hi : lo) : Number.NaN });
+    }
+    t.run(0.15);
+  }
+  return out;
+}
