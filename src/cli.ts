@@ -9,6 +9,7 @@ import { type SimulatedKind, startSimulatedDevices } from './cli/simulate-device
 import { addSimulateCellCommand } from './cli/simulate-cell.ts';
 import { addRunCommand } from './cli/run.ts';
 import { addProtocolsCommand } from './cli/protocols.ts';
+import { addAnalyzeCommand } from './cli/analyze.ts';
 
 /** A failure the user can fix; exits 1 with its message as one sentence. */
 class CliFailure extends Error {}
@@ -74,17 +75,19 @@ function program(out: (s: string) => void): Command {
     .command('serve')
     .description('start the service on a rig (default: the built-in simulated rig) and print its URL')
     .option('--rig <sim|FILE>', 'rig file (JSON or YAML), or "sim"', 'sim')
-    .option('--host <address>', 'address to bind', '127.0.0.1')
+    .option('--host <address>', 'address to bind; other than loopback, access needs the tokens', '127.0.0.1')
     .option('--port <n>', 'TCP port', integer('--port', 0, 65535), 8080)
     .addOption(new Option('--speed <speed>', 'simulated time, for simulated devices').choices(['max', 'realtime']).default('realtime'))
     .option('--data <DIR>', 'directory for the NWB file of each experiment (created if missing)', './data')
-    .action(async (o: { rig: string; host: string; port: number; speed: 'max' | 'realtime'; data: string }) => {
-      if (o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
-        // Control needs a token when bound elsewhere; until the control API and its tokens exist, refuse.
-        throw new CliFailure(`serving on ${o.host} needs access tokens, which this version does not have yet; bind to 127.0.0.1`);
-      }
+    .addOption(new Option('--control-token <token>', 'token for control off loopback (default: generated)').env('PATCHRIG_CONTROL_TOKEN'))
+    .addOption(new Option('--view-token <token>', 'token for viewing off loopback (default: generated)').env('PATCHRIG_VIEW_TOKEN'))
+    .action(async (o: { rig: string; host: string; port: number; speed: 'max' | 'realtime'; data: string; controlToken?: string; viewToken?: string }) => {
       const { buildApp } = await import('./server/app.ts');
+      const { isLoopbackHost, newToken } = await import('./server/access.ts');
       const { mkdir } = await import('node:fs/promises');
+      const exposed = !isLoopbackHost(o.host);
+      const tokens = { controlToken: o.controlToken ?? newToken(), viewToken: o.viewToken ?? newToken() };
+      if (exposed && tokens.controlToken === tokens.viewToken) throw new CliFailure('--control-token and --view-token must differ, or viewers could control the rig');
       try {
         await mkdir(o.data, { recursive: true });
       } catch (e) {
@@ -92,10 +95,16 @@ function program(out: (s: string) => void): Command {
       }
       const rig: Rig = await openRig(await rigConfig(o.rig), { speed: o.speed });
       // Real devices keep the wall clock; only simulated ones may run rests at max speed.
-      const app = buildApp({ rig, dataDir: o.data, speed: rig.simulation ? o.speed : 'realtime' });
+      const app = buildApp({ rig, dataDir: o.data, speed: rig.simulation ? o.speed : 'realtime', access: exposed ? { exposed, ...tokens } : { exposed } });
       try {
         const address = await app.listen({ host: o.host, port: o.port });
         out(`patchrig serving ${rig.config.name} at ${address} (experiments written to ${o.data})\n`);
+        if (exposed) {
+          const { reachableUrls } = await import('./server/urls.ts');
+          for (const base of reachableUrls(o.host, Number(new URL(address).port))) {
+            out(`  control: ${base}/?token=${tokens.controlToken}\n  view:    ${base}/?token=${tokens.viewToken}\n`);
+          }
+        } else out(`  open ${address}/ in a browser on this machine\n`);
         await waitForSignal();
       } finally {
         await app.close();
@@ -105,6 +114,7 @@ function program(out: (s: string) => void): Command {
   addSimulateCellCommand(cli, out);
   addRunCommand(cli, out);
   addProtocolsCommand(cli, out);
+  addAnalyzeCommand(cli, out);
   return cli;
 }
 

@@ -13,6 +13,9 @@ import type { Plan } from '../../protocols/plan.ts';
 import { ExperimentError, invalid } from './errors.ts';
 import { fileStamp } from './files.ts';
 import { CreateExperimentSchema, HoldingSchema, checkBody } from './request.ts';
+import { SweepStore, type SweepQc, sweepQc } from './sweep-store.ts';
+import { type Timing, timingOf } from './timing.ts';
+import type { Sweep } from '../core/sweep.ts';
 
 /**
  * `preparing`: auto-bias and calibration before the first sweep; `closing`: the run has ended and
@@ -44,6 +47,24 @@ export interface ExperimentStatus {
   calibration?: { headstage: number; scale: number; ok: boolean }[];
   /** Holding changes that could not be applied by the devices. */
   holdingErrors?: string[];
+  /** Last sweep number safely on disk (flushed and fsynced), null before the first. */
+  storedThrough: number | null;
+  /** ms epoch the next sweep starts, during rests (realtime runs). */
+  nextAt?: number;
+  /** ms epoch of the expected end (realtime runs, while running). */
+  eta?: number;
+  /** Duration of the next (or current) sweep, s. */
+  sweepDuration?: number;
+}
+
+/**
+ * Exclusive use of the rig's acquisition hardware: the test pulse gives it up while an experiment
+ * holds the rig (from creation until its file is closed).
+ */
+export interface RigGate {
+  /** Resolves once nothing else acquires. */
+  acquire(): Promise<void>;
+  release(): void;
 }
 
 export interface ExperimentManagerOptions {
@@ -55,6 +76,17 @@ export interface ExperimentManagerOptions {
   /** Seed named in a simulated subject's id. */
   seed?: number;
   onBlock?: (block: SweepBlock) => void;
+  /** After each sweep is safely stored: its recording QC per headstage. */
+  onStored?: (experiment: string, sweep: number, qc: SweepQc[]) => void;
+  /**
+   * Each acquired sweep, before the writer may move its arrays to its own thread: a listener that
+   * keeps the data must copy it at once (the online analysis posts it to its thread).
+   */
+  onSweep?: (experiment: string, sweep: Sweep) => void;
+  /** Taken before an experiment touches the devices, given back when its file is closed. */
+  gate?: RigGate;
+  /** Where the sweep browser finds the current experiment's sweeps; made here when absent. */
+  sweeps?: SweepStore;
   /** For tests: the clock that names files. */
   now?: () => Date;
 }
@@ -97,6 +129,9 @@ interface Experiment {
   failure?: string;
   calibration?: ExperimentStatus['calibration'];
   ended: Promise<void>;
+  plan: Plan;
+  storedThrough: number | null;
+  timing: Timing;
 }
 
 /**
@@ -108,8 +143,12 @@ export class ExperimentManager {
   private current: Experiment | undefined;
   private creating = false;
   private readonly listeners = new Set<(s: ExperimentStatus) => void>();
+  /** The current experiment's sweeps, for the sweep browser. */
+  readonly sweeps: SweepStore;
 
-  constructor(private readonly opts: ExperimentManagerOptions) {}
+  constructor(private readonly opts: ExperimentManagerOptions) {
+    this.sweeps = opts.sweeps ?? new SweepStore();
+  }
 
   get dataDir(): string {
     return this.opts.dataDir;
@@ -160,13 +199,20 @@ export class ExperimentManager {
       throw e;
     }
     this.creating = true;
+    let gated = false;
     try {
+      await this.opts.gate?.acquire();
+      gated = true;
       const writer = await this.openExperimentFile(req.protocol, plan, headstages, given);
       const x = this.track(req.protocol, writer, plan, headstages);
       this.current = x;
+      this.sweeps.clear();
       x.ended = this.lifecycle(x, { calibrate: req.calibrate === true, start: req.start === true });
       this.notify();
       return statusOf(x);
+    } catch (e) {
+      if (gated) this.opts.gate?.release();
+      throw e;
     } finally {
       this.creating = false;
     }
@@ -258,8 +304,29 @@ export class ExperimentManager {
     throw new Error(`cannot find a free file name for ${stem} in ${this.opts.dataDir}`);
   }
 
+  /** Keeps a sweep for the browser, stores it durably, then reports its QC. */
+  private async store(x: Experiment, sweep: Sweep): Promise<void> {
+    const qc = sweepQc(sweep);
+    // Before the writer, which may move the sample arrays to its thread.
+    this.sweeps.add(sweep);
+    try {
+      this.opts.onSweep?.(x.id, sweep);
+    } catch {
+      // a listener's failure must not fail the run
+    }
+    await x.writer.append(sweep, { transfer: false });
+    x.storedThrough = sweep.index;
+    try {
+      this.opts.onStored?.(x.id, sweep.index, qc);
+    } catch {
+      // a listener's failure must not fail the run
+    }
+  }
+
   private track(protocol: string, writer: NwbWriter, plan: Plan, headstages: number[]): Experiment {
     const file = basename(writer.path);
+    // The runner reports its state from its constructor on: what onState touches exists first.
+    const timing: Timing = { realtime: (this.opts.speed ?? 'realtime') === 'realtime', sweepStartedAt: undefined, phase: 'idle' };
     const x: Experiment = {
       id: file.replace(/\.nwb$/, ''),
       protocol,
@@ -271,13 +338,21 @@ export class ExperimentManager {
       prepAbort: new AbortController(),
       closed: false,
       ended: Promise.resolve(),
+      plan,
+      storedThrough: null,
+      timing,
       runner: new ExperimentRunner({
         rig: this.opts.rig,
         plan,
         speed: this.opts.speed ?? 'realtime',
-        store: (sweep) => writer.append(sweep),
+        store: (sweep) => this.store(x, sweep),
         onBlock: this.opts.onBlock,
-        onState: () => this.notify(),
+        onState: (r) => {
+          // Sweep starts on the wall clock, for the rest countdown and the expected end.
+          if (r.phase === 'acquiring' && timing.phase !== 'acquiring') timing.sweepStartedAt = Date.now();
+          timing.phase = r.phase;
+          this.notify();
+        },
       }),
     };
     return x;
@@ -305,6 +380,7 @@ export class ExperimentManager {
       x.failure ??= `closing ${x.file} failed: ${messageOf(e)}`;
     }
     x.closed = true;
+    this.opts.gate?.release();
     this.notify();
   }
 }
@@ -335,5 +411,7 @@ function statusOf(x: Experiment): ExperimentStatus {
     ...(error ? { error } : {}),
     ...(x.calibration && x.calibration.length > 0 ? { calibration: x.calibration } : {}),
     ...(x.runner.holdingErrors.length > 0 ? { holdingErrors: [...x.runner.holdingErrors] } : {}),
+    storedThrough: x.storedThrough,
+    ...timingOf(x.plan, x.timing, phase, r.next, Date.now()),
   };
 }

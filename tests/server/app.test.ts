@@ -32,7 +32,7 @@ describe('the service', () => {
     const r = await app.inject({ url: '/api/nope' });
     expect(r.statusCode).toBe(404);
     expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(r.json()).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no route GET /api/nope' });
+    expect(r.json()).toEqual({ type: 'about:blank', title: 'Not found', status: 404, detail: 'no route GET /api/nope; the API is listed at /docs' });
     await app.close();
   });
 });

@@ -55,7 +55,7 @@ describe('/ws subscription and frames', () => {
   it('greets a viewer, confirms its subscription and sends frames only for the headstages it asked for', async () => {
     const { url, hub } = await serve();
     const c = await client(url);
-    expect(c.json('hello')[0]).toMatchObject({ type: 'hello', version: 1, role: 'viewer', headstages: 4 });
+    expect(c.json('hello')[0]).toMatchObject({ type: 'hello', version: 2, role: 'viewer', headstages: 4 });
     hub.publishBlock(block({ scans: 100 }));
     const sub = await c.request({ type: 'subscribe', headstages: [1, 3], width: 50 }, 'subscribed');
     expect(sub).toEqual({ type: 'subscribed', headstages: [1, 3], width: 50 });
@@ -194,7 +194,7 @@ describe('/ws access and bad input', () => {
     ['not JSON', '{"type":', 'message: not valid JSON'],
     ['not an object', '[1,2]', 'message: must be a JSON object'],
     ['no type', { headstages: [0] }, 'type: missing; one of subscribe, unsubscribe, ping'],
-    ['an unknown type', { type: 'start' }, 'type: unknown message type "start"; one of subscribe, unsubscribe, ping (every client is a viewer'],
+    ['an unknown type', { type: 'frobnicate' }, 'type: unknown message type "frobnicate"; one of subscribe, unsubscribe, ping, seat.take, seat.release'],
     ['a headstage that does not exist', { type: 'subscribe', headstages: [0, 9], width: 100 }, 'headstages[1]: headstage 9 does not exist (the rig has 4: 0–3)'],
     ['a bad width', { type: 'subscribe', headstages: [0], width: 0 }, 'width: required, an integer number of pixels 1–16384, got 0'],
     ['a bad span', { type: 'subscribe', headstages: [0], width: 10, span: -1 }, 'span: seconds the width covers'],

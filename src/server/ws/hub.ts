@@ -4,6 +4,9 @@ import { DEFAULT_SAMPLE_RATE } from '../../../protocols/definitions/index.ts';
 import { decimationFactor, minMaxColumns } from './decimate.ts';
 import { SIGNAL_COMMAND, SIGNAL_RESPONSE, type TraceSignal, encodeTraceFrame } from './frame.ts';
 import { type SubscribeMessage, parseClientMessage } from './messages.ts';
+import { type AccessPolicy } from '../access.ts';
+import { TEST_PULSE_SWEEP } from '../console-api.ts';
+import { ControllerSeat } from '../seat.ts';
 
 /** A block as the hub streams it: the engine's; rate and commands may be left out by other sources. */
 export type HubBlock = Omit<SweepBlock, 'sampleRate' | 'commands'> & {
@@ -22,10 +25,14 @@ export interface StreamHubOptions {
   maxBuffered?: number;
   /** How often a skipping client is checked for having drained, ms. Default 20. */
   drainCheckMs?: number;
+  /** The controller seat (shared with the REST access check); made here when absent. */
+  seat?: ControllerSeat;
+  /** Token rules; without it every client may take the seat (loopback). */
+  access?: AccessPolicy;
 }
 
 /** Version of the JSON part of the protocol, sent in `hello`. */
-export const WS_PROTOCOL_VERSION = 1;
+export const WS_PROTOCOL_VERSION = 2;
 
 /**
  * What the hub uses of a `ws` WebSocket (typed here because ws ships no types and @types/ws is not
@@ -43,6 +50,9 @@ export interface HubSocket {
 }
 
 interface Client {
+  id: number;
+  /** Token the connection was opened with (`?token=`). */
+  token: string | undefined;
   socket: HubSocket;
   sub: SubscribeMessage | undefined;
   dropped: number;
@@ -60,10 +70,13 @@ export class StreamHub {
   private readonly sampleRate: number;
   private lastState: ExperimentStatus | undefined;
   private lastBlockSweep: number | undefined;
+  private nextId = 1;
+  readonly seat: ControllerSeat;
 
   constructor(private readonly opts: StreamHubOptions) {
     this.maxBuffered = opts.maxBuffered ?? 1 << 20;
     this.sampleRate = opts.sampleRate ?? DEFAULT_SAMPLE_RATE;
+    this.seat = opts.seat ?? new ControllerSeat();
   }
 
   get clientCount(): number {
@@ -76,19 +89,31 @@ export class StreamHub {
   }
 
   /** Takes a freshly upgraded socket; call synchronously in the route handler (messages are not buffered). */
-  attach(socket: HubSocket): void {
-    const c: Client = { socket, sub: undefined, dropped: 0, drainTimer: undefined };
+  attach(socket: HubSocket, opts: { token?: string } = {}): void {
+    const c: Client = { id: this.nextId++, token: opts.token, socket, sub: undefined, dropped: 0, drainTimer: undefined };
     this.clients.add(c);
     socket.on('message', (data, isBinary) => this.onMessage(c, data, isBinary));
     socket.on('close', () => this.detach(c));
     socket.on('error', () => this.detach(c));
     this.sendJson(c, { type: 'hello', version: WS_PROTOCOL_VERSION, role: 'viewer', headstages: this.opts.headstageCount, sampleRate: this.sampleRate });
     if (this.lastState) this.sendJson(c, { type: 'acquisition.state', ...this.lastState });
+    this.publishClients();
+  }
+
+  /** An analysis result (the analysis layer's own JSON-serialisable payload) to every client. */
+  publishAnalysis(payload: Record<string, unknown>): void {
+    this.broadcast({ ...payload, type: 'analysis' });
+  }
+
+  /** Everyone learns how many watch and whether someone controls. */
+  private publishClients(): void {
+    const controller = this.seat.held;
+    this.broadcast({ type: 'clients', viewers: this.clients.size - (controller ? 1 : 0), controller });
   }
 
   /** One acquired block: a frame per subscribed headstage and signal to every client that can take it. */
   publishBlock(block: HubBlock): void {
-    this.lastBlockSweep = block.sweep;
+    if (block.sweep !== TEST_PULSE_SWEEP) this.lastBlockSweep = block.sweep;
     const rate = block.sampleRate ?? this.sampleRate;
     // Clients with the same factor share one encoded frame.
     const cache = new Map<string, Buffer>();
@@ -152,7 +177,7 @@ export class StreamHub {
     const text = (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
     const parsed = parseClientMessage(text, this.opts.headstageCount);
     if (!parsed.ok) {
-      this.sendJson(c, { type: 'error', message: parsed.error });
+      this.sendJson(c, { type: 'error', ...(parsed.code ? { code: parsed.code } : {}), message: parsed.error });
       return;
     }
     const m = parsed.message;
@@ -168,7 +193,34 @@ export class StreamHub {
       case 'ping':
         this.sendJson(c, m.id === undefined ? { type: 'pong' } : { type: 'pong', id: m.id });
         break;
+      case 'seat.take':
+        this.takeSeat(c, m.token, m.force === true);
+        break;
+      case 'seat.release':
+        if (this.seat.release(c.id)) {
+          this.sendJson(c, { type: 'seat', role: 'viewer', reason: 'released' });
+          this.publishClients();
+        } else this.sendJson(c, { type: 'seat', role: 'viewer', reason: 'this connection did not hold the seat' });
+        break;
     }
+  }
+
+  private takeSeat(c: Client, token: string | undefined, force: boolean): void {
+    const access = this.opts.access;
+    if (access && access.roleOf(token ?? c.token) !== 'controller') {
+      this.sendJson(c, { type: 'error', code: 'TOKEN_REQUIRED', message: 'token: taking the controller seat on this service needs the control token printed at start ({"type":"seat.take","token":"…"})' });
+      return;
+    }
+    const r = this.seat.take(c.id, force);
+    if (!r.ok) {
+      this.sendJson(c, { type: 'error', code: 'SEAT_HELD', message: 'the controller seat is held by another console: ask its user to release it, or send {"type":"seat.take","force":true} to take it over' });
+      return;
+    }
+    if (r.previous !== undefined) {
+      for (const o of this.clients) if (o.id === r.previous) this.sendJson(o, { type: 'seat', role: 'viewer', reason: 'another console took the controller seat over' });
+    }
+    this.sendJson(c, { type: 'seat', role: 'controller', key: r.key });
+    this.publishClients();
   }
 
   private sendFrame(c: Client, buf: Buffer): void {
@@ -216,6 +268,9 @@ export class StreamHub {
   private detach(c: Client): void {
     if (c.drainTimer) clearInterval(c.drainTimer);
     c.drainTimer = undefined;
-    this.clients.delete(c);
+    if (!this.clients.delete(c)) return;
+    // A controller that goes away frees the seat.
+    this.seat.release(c.id);
+    this.publishClients();
   }
 }

@@ -13,12 +13,23 @@ export interface SubscribeMessage {
   span?: number;
 }
 
-export type ClientMessage = SubscribeMessage | { type: 'unsubscribe' } | { type: 'ping'; id?: string | number };
+export type ClientMessage =
+  | SubscribeMessage
+  | { type: 'unsubscribe' }
+  | { type: 'ping'; id?: string | number }
+  | { type: 'seat.take'; token?: string; force?: boolean }
+  | { type: 'seat.release' };
 
-export const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'ping'] as const;
+export const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'ping', 'seat.take', 'seat.release'] as const;
 
-/** A client message, or the sentence that says what to fix. */
-export type Parsed = { ok: true; message: ClientMessage } | { ok: false; error: string };
+/**
+ * Message types a client might send hoping to control the rig over `/ws`: they get a pointer to
+ * the seat and the REST API instead of a bare "unknown type".
+ */
+const CONTROL_LIKE = /^(start|stop|pause|resume|step|skip|abort|mode|holding|set|testpulse|amplifier|experiment|auto|control|command)([.:_-].*)?$/i;
+
+/** A client message, or the sentence that says what to fix (with a code for control attempts). */
+export type Parsed = { ok: true; message: ClientMessage } | { ok: false; error: string; code?: 'NOT_CONTROLLER' | 'BAD_MESSAGE' };
 
 const EXAMPLE = '{"type":"subscribe","headstages":[0,1],"width":1200}';
 
@@ -42,8 +53,24 @@ export function parseClientMessage(text: string, headstageCount: number): Parsed
       if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') return fail('id: a ping id must be a string or a number');
       return { ok: true, message: id === undefined ? { type: 'ping' } : { type: 'ping', id } };
     }
+    case 'seat.take': {
+      const problems: string[] = [];
+      if (m.token !== undefined && typeof m.token !== 'string') problems.push('token: must be a string (the control token)');
+      if (m.force !== undefined && typeof m.force !== 'boolean') problems.push('force: must be true or false');
+      if (problems.length > 0) return fail(problems.join('; '));
+      return { ok: true, message: { type: 'seat.take', ...(typeof m.token === 'string' ? { token: m.token } : {}), ...(m.force === true ? { force: true } : {}) } };
+    }
+    case 'seat.release':
+      return { ok: true, message: { type: 'seat.release' } };
     default:
-      return fail(`type: unknown message type ${JSON.stringify(m.type)}; one of ${CLIENT_TYPES.join(', ')} (every client is a viewer: /ws takes no control)`);
+      if (CONTROL_LIKE.test(m.type)) {
+        return {
+          ok: false,
+          code: 'NOT_CONTROLLER',
+          error: `type: ${JSON.stringify(m.type)} is control, and /ws carries no control: take the controller seat with {"type":"seat.take"} and send the change to the REST API (docs at /docs) with the seat key in X-Patchrig-Seat`,
+        };
+      }
+      return fail(`type: unknown message type ${JSON.stringify(m.type)}; one of ${CLIENT_TYPES.join(', ')}`);
   }
 }
 
@@ -70,5 +97,5 @@ function parseSubscribe(m: Record<string, unknown>, headstageCount: number): Par
 }
 
 function fail(error: string): Parsed {
-  return { ok: false, error };
+  return { ok: false, error, code: 'BAD_MESSAGE' };
 }

@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type AccessPolicy } from '../access.ts';
 import { sendProblem } from '../problem.ts';
 import type { StreamHub } from './hub.ts';
 
@@ -8,6 +9,13 @@ export interface WsRouteOptions {
   allowedOrigins?: string[];
   /** Largest client message, bytes; a bigger one closes the socket with 1009. Default 64 KiB. */
   maxPayload?: number;
+  /** Off loopback, connecting needs `?token=` (view or control token). */
+  access?: AccessPolicy;
+}
+
+function queryToken(req: FastifyRequest): string | undefined {
+  const q = req.query as Record<string, unknown> | undefined;
+  return typeof q?.token === 'string' ? q.token : undefined;
 }
 
 /**
@@ -24,10 +32,14 @@ export function registerWsRoute(app: FastifyInstance, hub: StreamHub, opts: WsRo
       onRequest: async (req, reply) => {
         const refusal = originRefusal(req, opts.allowedOrigins ?? []);
         if (refusal) return sendProblem(reply, 403, refusal, { code: 'WS_ORIGIN' });
+        // Browsers cannot set headers on a WebSocket: the token comes in the query.
+        if (opts.access && opts.access.roleOf(queryToken(req)) === 'none') {
+          return sendProblem(reply, 401, 'this service is not on loopback: open /ws?token=<token> with the view or control token printed at start', { code: 'TOKEN_REQUIRED' });
+        }
         return undefined;
       },
-    }, (socket) => {
-      hub.attach(socket);
+    }, (socket, req) => {
+      hub.attach(socket, { token: queryToken(req) });
     });
   });
 }
