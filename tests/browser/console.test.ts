@@ -259,6 +259,11 @@ if (missing && process.env.CI) {
       await a.mouse.wheel(0, 240);
       await a.getByTestId('ymode-3').click();
       await expect.poll(async () => [await attr(a, 'lane-0', 'data-ymode'), await attr(a, 'lane-3', 'data-ymode')]).toEqual(['fixed', 'fixed']);
+      // The button cycles on to Interval, which shows its span (the range in force) for editing.
+      await a.getByTestId('ymode-3').click();
+      await expect.poll(() => attr(a, 'lane-3', 'data-ymode')).toBe('interval');
+      expect(await text(a, 'ymode-3')).toBe('Interval');
+      expect(Number(await a.getByTestId('yspan-3').inputValue())).toBeGreaterThan(0);
       await a.keyboard.press('a');
       await expect.poll(async () => [await attr(a, 'lane-0', 'data-ymode'), await attr(a, 'lane-3', 'data-ymode')]).toEqual(['auto', 'auto']);
 
@@ -379,6 +384,11 @@ if (missing && process.env.CI) {
       // Cursors A–B measure every shown trace (criterion 13): a row per headstage and sweep.
       await expect.poll(() => a.locator('[data-testid="cursor-table"] tr').count(), { timeout: 5000 }).toBeGreaterThan(HS);
       await a.screenshot({ path: `${ARTIFACTS}/console-sweeps.png` });
+      // Select by step (criterion 12): every 2nd sweep, counted back from the newest, the last 3 of them.
+      const rows = await a.getByTestId(/^sweep-row-\d+$/).count();
+      await a.getByTestId('sb-step').fill('2');
+      await a.getByTestId('sb-step').dispatchEvent('change');
+      await expect.poll(async () => Number(await attr(a, 'sweep-browser', 'data-shown')), { timeout: 5000 }).toBe(Math.min(3, Math.ceil(rows / 2)));
 
       mark('the test pulse comes back');
       // ---- the test pulse comes back after the run; every lane streams again

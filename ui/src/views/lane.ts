@@ -4,6 +4,7 @@ import type { TpSample } from '../store.ts';
 import { TraceWindow } from '../trace-window.ts';
 import type { HeadstageState, TestPulseReadingEvent } from '../types.ts';
 import { type ClampMode, formatAge, formatCapacitance, formatCurrent, formatResistance, formatTime, formatVoltage, traceUnit } from '../units.ts';
+import { type YMode, Y_MODE_LABEL, nextYMode } from '../y-mode.ts';
 import { drawSparkline } from './sparkline.ts';
 import { type TracePlot, createTracePlot } from './plot.ts';
 
@@ -45,6 +46,8 @@ export class Lane {
   readonly plot: TracePlot;
   private readonly title: HTMLElement;
   private readonly yMode: HTMLButtonElement;
+  /** Interval mode's span, typed in display units; shown only in Interval. */
+  private readonly ySpan: HTMLInputElement;
   private readonly plotBox: HTMLElement;
   private readonly tpBox: HTMLElement;
   private readonly age: HTMLElement;
@@ -62,11 +65,17 @@ export class Lane {
     this.color = headstageColor(hs);
     this.trace = new TraceWindow(600);
     this.title = h('span', { class: 'lane-title', 'data-testid': `lane-title-${hs}` });
-    this.yMode = h('button', { class: 'ymode', title: 'y range: Auto follows the data; Fixed keeps your zoom (double-click the plot: Auto)', 'data-testid': `ymode-${hs}`, text: 'Auto' });
+    this.yMode = h('button', { class: 'ymode', title: 'y range (click to cycle): Auto follows the data; Fixed keeps your zoom; Interval keeps the span but follows a drifting trace (double-click the plot: Auto)', 'data-testid': `ymode-${hs}`, text: 'Auto' });
     this.yMode.addEventListener('click', (e) => {
       e.stopPropagation();
-      if (this.plot.axes.y) this.plot.autoscale();
-      else this.freezeY();
+      this.plot.setYMode(nextYMode(this.plot.yMode()));
+    });
+    this.ySpan = h('input', { class: 'yspan', type: 'number', min: 0, step: 'any', hidden: true, title: 'Interval: y span shown (in the trace unit)', 'data-testid': `yspan-${hs}` });
+    this.ySpan.addEventListener('mousedown', (e) => e.stopPropagation());
+    this.ySpan.addEventListener('change', () => {
+      const v = Number(this.ySpan.value);
+      if (this.ySpan.value.trim() !== '' && v > 0) this.plot.setYMode('interval', v);
+      else this.showYMode(this.plot.yMode());
     });
     const png = h('button', { class: 'mini', title: 'export this trace as PNG', text: 'PNG' });
     png.addEventListener('click', (e) => {
@@ -85,7 +94,7 @@ export class Lane {
     this.el = h(
       'section',
       { class: 'lane', 'data-testid': `lane-${hs}`, 'data-hs': hs, 'data-frames': 0, style: `--hs-color:${this.color}` },
-      h('header', { class: 'lane-head' }, h('span', { class: 'swatch' }), this.title, this.age, h('span', { class: 'spacer' }), this.scaleBar, this.yMode, png, csv),
+      h('header', { class: 'lane-head' }, h('span', { class: 'swatch' }), this.title, this.age, h('span', { class: 'spacer' }), this.scaleBar, this.yMode, this.ySpan, png, csv),
       h('div', { class: 'lane-body' }, h('div', { class: 'tp-panel' }, this.tpBox), this.plotBox),
     );
     this.el.addEventListener('mousedown', () => onSelect(hs));
@@ -98,10 +107,7 @@ export class Lane {
       onScaleBar: (t) => {
         if (this.scaleBar.textContent !== t) this.scaleBar.textContent = t;
       },
-      onAxisMode: (fixed) => {
-        this.yMode.textContent = fixed ? 'Fixed' : 'Auto';
-        this.el.dataset.ymode = fixed ? 'fixed' : 'auto';
-      },
+      onAxisMode: (mode) => this.showYMode(mode),
     });
     this.el.dataset.ymode = 'auto';
     this.setMetrics('VC');
@@ -144,12 +150,12 @@ export class Lane {
     this.el.dataset.unit = u;
   }
 
-  private freezeY(): void {
-    const s = this.plot.u.scales.y;
-    if (s?.min == null || s.max == null) return;
-    this.plot.axes.y = [s.min, s.max];
-    this.yMode.textContent = 'Fixed';
-    this.el.dataset.ymode = 'fixed';
+  private showYMode(mode: YMode): void {
+    this.yMode.textContent = Y_MODE_LABEL[mode];
+    this.el.dataset.ymode = mode;
+    this.ySpan.hidden = mode !== 'interval';
+    const span = this.plot.axes.yInterval;
+    if (mode === 'interval' && span !== undefined && document.activeElement !== this.ySpan) this.ySpan.value = String(+span.toPrecision(3));
   }
 
   /** Redraws the trace if frames arrived since the last animation frame. */

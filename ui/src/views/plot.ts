@@ -1,10 +1,15 @@
 import uPlot from 'uplot';
 import { niceStep } from '../units.ts';
+import { type YMode, intervalRange } from '../y-mode.ts';
 
-/** A plot's view of its axes: Auto follows the data, Fixed keeps what the user zoomed/panned to. */
+/**
+ * A plot's view of its axes: Auto follows the data, Fixed keeps what the user zoomed/panned to,
+ * Interval (y only) keeps the span `yInterval` centred on the data.
+ */
 export interface AxisState {
   x: [number, number] | undefined;
   y: [number, number] | undefined;
+  yInterval: number | undefined;
 }
 
 export interface TracePlotOptions {
@@ -22,8 +27,8 @@ export interface TracePlotOptions {
   axisLabels?: boolean;
   /** Called after each draw with the scale bars' text (a hook for tests and screen readers). */
   onScaleBar?: (text: string) => void;
-  /** The user zoomed, panned or autoscaled: y modes changed. */
-  onAxisMode?: (fixed: boolean) => void;
+  /** The user zoomed, panned or autoscaled, or `setYMode` was called: the y mode now in force. */
+  onAxisMode?: (mode: YMode) => void;
   /** Two draggable measurement cursors A and B (x, s); called when they move (criterion 13). */
   onCursors?: (a: number, b: number) => void;
 }
@@ -35,6 +40,13 @@ export interface TracePlot {
   cursors: { a: number | undefined; b: number | undefined };
   setData(data: uPlot.AlignedData): void;
   autoscale(): void;
+  /** The y mode in force. */
+  yMode(): YMode;
+  /**
+   * Switches the y mode: Fixed freezes the range shown; Interval keeps `span` (display units;
+   * default the span shown now) re-centred on the data each draw.
+   */
+  setYMode(mode: YMode, span?: number): void;
   setSize(width: number, height: number): void;
   destroy(): void;
 }
@@ -61,13 +73,15 @@ function msLabel(s: number): string {
  */
 export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot {
   const scaleKeys = o.scales ?? ['y'];
-  const axes: AxisState = { x: undefined, y: undefined };
+  const axes: AxisState = { x: undefined, y: undefined, yInterval: undefined };
   const cursors: { a: number | undefined; b: number | undefined } = { a: undefined, b: undefined };
   // Fixed ranges of the extra y scales (the scope's second axis).
   const fixed = new Map<string, [number, number]>();
   const yRange = (key: string) => (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
     const f = key === 'y' ? axes.y : fixed.get(key);
     if (f) return f;
+    // uPlot hands over the data's min/max in view: Interval re-centres its span on them.
+    if (key === 'y' && axes.yInterval !== undefined) return intervalRange(min, max, axes.yInterval);
     return pad([min, max]);
   };
   const opts: uPlot.Options = {
@@ -110,9 +124,13 @@ export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot
   let last: uPlot.AlignedData = [[], ...o.series.map(() => [])];
 
   const setFixed = (key: string, r: [number, number]) => {
-    if (key === 'y') axes.y = r;
-    else fixed.set(key, r);
+    if (key === 'y') {
+      // A pan sets where y is, which Interval would undo on the next frame: it becomes Fixed.
+      axes.y = r;
+      axes.yInterval = undefined;
+    } else fixed.set(key, r);
   };
+  const yMode = (): YMode => (axes.y ? 'fixed' : axes.yInterval !== undefined ? 'interval' : 'auto');
   const current = (key: string): [number, number] => [u.scales[key]?.min ?? 0, u.scales[key]?.max ?? 1];
 
   u.over.addEventListener('wheel', (e) => {
@@ -126,13 +144,19 @@ export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot
       return;
     }
     for (const key of scaleKeys) {
+      if (key === 'y' && axes.yInterval !== undefined) {
+        // Interval stays Interval: the wheel changes its span, the data keeps it centred.
+        axes.yInterval *= k;
+        u.setData(last, true);
+        continue;
+      }
       const at = u.posToVal(e.offsetY, key);
       const [a, b] = current(key);
       setFixed(key, [at - (at - a) * k, at + (b - at) * k]);
       const r = key === 'y' ? axes.y : fixed.get(key);
       if (r) u.setScale(key, { min: r[0], max: r[1] });
     }
-    o.onAxisMode?.(true);
+    o.onAxisMode?.(yMode());
   }, { passive: false });
 
   // A press within a few pixels of a cursor drags that cursor instead of panning.
@@ -183,7 +207,7 @@ export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot
           u.setScale(key, { min: ya + sy, max: yb + sy });
         }
       });
-      o.onAxisMode?.(true);
+      o.onAxisMode?.(yMode());
     };
     const up = () => {
       window.removeEventListener('mousemove', move);
@@ -196,9 +220,25 @@ export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot
   const autoscale = () => {
     axes.x = undefined;
     axes.y = undefined;
+    axes.yInterval = undefined;
     fixed.clear();
     u.setData(last, true);
-    o.onAxisMode?.(false);
+    o.onAxisMode?.('auto');
+  };
+  const setYMode = (mode: YMode, span?: number) => {
+    if (mode === 'auto') return autoscale();
+    const [lo, hi] = current('y');
+    if (mode === 'fixed') {
+      axes.y = [lo, hi];
+      axes.yInterval = undefined;
+    } else {
+      axes.y = undefined;
+      axes.yInterval = span !== undefined && Number.isFinite(span) && span > 0 ? span : hi - lo > 0 ? hi - lo : undefined;
+      // No usable span (nothing drawn yet): stay in Auto rather than invent a scale.
+      if (axes.yInterval === undefined) return autoscale();
+    }
+    u.setData(last, true);
+    o.onAxisMode?.(yMode());
   };
   u.over.addEventListener('dblclick', autoscale);
 
@@ -212,6 +252,8 @@ export function createTracePlot(el: HTMLElement, o: TracePlotOptions): TracePlot
       u.setData(data, true);
     },
     autoscale,
+    yMode,
+    setYMode,
     setSize(width, height) {
       u.setSize({ width, height });
     },

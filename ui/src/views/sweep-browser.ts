@@ -4,6 +4,7 @@ import { headstageColor } from '../colors.ts';
 import { download, h } from '../dom.ts';
 import type { Store } from '../store.ts';
 import { averageColumns, sweepFrame } from '../sweep-data.ts';
+import { MAX_OVERLAY, selectSweeps, stimulusNames } from '../sweep-select.ts';
 import type { MinMaxColumns } from '../sweep-types.ts';
 import { measure } from '../cursors.ts';
 import { TraceWindow } from '../trace-window.ts';
@@ -23,14 +24,19 @@ interface Trace {
 }
 
 /**
- * Past sweeps (criterion 12): pick sweeps, overlay the last N, average them, follow the last
- * sweep as it arrives, response and stimulus per headstage in the headstage's colour. A new
- * experiment clears the selection.
+ * Past sweeps (criterion 12): pick sweeps by hand or by rule (stimulus, from sweep k, every k-th,
+ * the last N: `selectSweeps`), overlay or average them, follow the last sweep as it arrives,
+ * response and stimulus per headstage in the headstage's colour. A new experiment clears the
+ * selection and the "from sweep" offset (its sweep numbers start again).
  */
 export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; show: () => void; hide: () => void } {
   const list = h('div', { class: 'sweep-list', 'data-testid': 'sweep-list' });
   const follow = h('input', { type: 'checkbox', checked: true, 'data-testid': 'sb-follow' });
-  const overlay = h('input', { type: 'number', min: 1, max: 50, value: 1, 'data-testid': 'sb-overlay' });
+  const overlay = h('input', { type: 'number', min: 1, max: MAX_OVERLAY, value: 1, 'data-testid': 'sb-overlay' });
+  // Select by protocol/offset/step (criterion 12): which stimulus, from which sweep, every k-th.
+  const stimulus = h('select', { 'data-testid': 'sb-stimulus' }, h('option', { value: '', text: 'all' }));
+  const fromSweep = h('input', { type: 'number', min: 0, placeholder: 'first', class: 'sb-num', 'data-testid': 'sb-from' });
+  const step = h('input', { type: 'number', min: 1, value: 1, class: 'sb-num', 'data-testid': 'sb-step' });
   const average = h('input', { type: 'checkbox', 'data-testid': 'sb-average' });
   const hsBoxes = h('div', { class: 'hs-boxes' });
   const info = h('div', { class: 'small muted', 'data-testid': 'sb-info' });
@@ -45,6 +51,9 @@ export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; s
     'div',
     { class: 'row wrap' },
     h('label', {}, follow, ' follow last sweep'),
+    h('label', {}, 'stimulus ', stimulus),
+    h('label', {}, 'from sweep ', fromSweep),
+    h('label', {}, 'every ', step),
     h('label', {}, 'overlay last ', overlay),
     h('label', {}, average, ' average'),
     hsBoxes,
@@ -80,11 +89,22 @@ export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; s
     }
   };
 
-  const applyFollow = () => {
-    if (!follow.checked) return;
+  // An empty field is "no bound" (NaN), which selectSweeps reads as its default.
+  const num = (i: HTMLInputElement) => (i.value.trim() === '' ? NaN : Number(i.value));
+  const applyRule = () => {
     selected.clear();
-    const n = Math.max(1, Number(overlay.value) || 1);
-    for (const s of sweeps.slice(-n)) selected.add(s.sweep);
+    for (const n of selectSweeps(sweeps, { stimulus: stimulus.value, from: num(fromSweep), count: num(overlay), step: num(step) })) selected.add(n);
+  };
+  const applyFollow = () => {
+    if (follow.checked) applyRule();
+  };
+  /** The stimulus picker lists this experiment's stimuli; a choice no longer there falls back to all. */
+  const renderStimuli = () => {
+    const names = stimulusNames(sweeps);
+    const current = stimulus.value;
+    if (names.join('\n') === [...stimulus.options].slice(1).map((o) => o.value).join('\n')) return;
+    stimulus.replaceChildren(h('option', { value: '', text: 'all' }), ...names.map((n) => h('option', { value: n, text: n })));
+    stimulus.value = names.includes(current) ? current : '';
   };
 
   const renderList = () => {
@@ -127,6 +147,7 @@ export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; s
       experiment = store.experiment.id;
       selected.clear();
       cache.clear();
+      fromSweep.value = '';
     }
     try {
       sweeps = await api.get<SweepSummary[]>('/api/experiments/current/sweeps');
@@ -134,6 +155,7 @@ export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; s
       info.textContent = (e as Error).message;
       return;
     }
+    renderStimuli();
     applyFollow();
     renderList();
     await draw();
@@ -243,11 +265,15 @@ export function createSweepBrowser(store: Store, api: Api): { el: HTMLElement; s
     renderList();
     void draw();
   });
-  overlay.addEventListener('change', () => {
-    applyFollow();
-    renderList();
-    void draw();
-  });
+  // Changing the rule applies it at once, replacing hand-picked sweeps; follow keeps it applied
+  // as new sweeps arrive.
+  for (const input of [overlay, stimulus, fromSweep, step]) {
+    input.addEventListener('change', () => {
+      applyRule();
+      renderList();
+      void draw();
+    });
+  }
   average.addEventListener('change', () => void draw());
 
   let lastId: string | undefined;
