@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ExperimentRunner, type RunnerPhase } from '../acquisition/experiment-runner.ts';
+import { ExperimentRunner } from '../acquisition/experiment-runner.ts';
+import type { ExperimentPhase, ExperimentStatus } from '../server/console-api.ts';
 import type { SweepBlock } from '../acquisition/engine.ts';
 import { openRunFile } from '../cli/run-storage.ts';
 import type { Rig } from '../rig/open-rig.ts';
@@ -17,45 +18,13 @@ import { SweepStore, type SweepQc, sweepQc } from './sweep-store.ts';
 import { type Timing, timingOf } from './timing.ts';
 import type { Sweep } from '../core/sweep.ts';
 
-/**
- * `preparing`: auto-bias and calibration before the first sweep; `closing`: the run has ended and
- * its NWB file is being closed — the final phase is reported only once the file is complete.
- */
-export type ExperimentPhase = 'preparing' | RunnerPhase | 'closing';
+// The status shapes are part of the console contract (the UI imports them from there).
+export type { ExperimentPhase, ExperimentStatus };
 
 export const ENDED_PHASES: readonly ExperimentPhase[] = ['done', 'aborted', 'failed'];
 
 export type ExperimentCommand = 'start' | 'pause' | 'resume' | 'step' | 'skip' | 'abort';
 
-/** What `GET /api/experiments/current` answers. */
-export interface ExperimentStatus {
-  id: string;
-  protocol: string;
-  phase: ExperimentPhase;
-  /** Next planned sweep (0-based). */
-  next: number;
-  total: number;
-  acquired: number;
-  /** Sweeps stored in the file. */
-  stored: number;
-  /** File name in the data directory. */
-  file: string;
-  headstages: number[];
-  /** ISO 8601. */
-  createdAt: string;
-  error?: string;
-  calibration?: { headstage: number; scale: number; ok: boolean }[];
-  /** Holding changes that could not be applied by the devices. */
-  holdingErrors?: string[];
-  /** Last sweep number safely on disk (flushed and fsynced), null before the first. */
-  storedThrough: number | null;
-  /** ms epoch the next sweep starts, during rests (realtime runs). */
-  nextAt?: number;
-  /** ms epoch of the expected end (realtime runs, while running). */
-  eta?: number;
-  /** Duration of the next (or current) sweep, s. */
-  sweepDuration?: number;
-}
 
 /**
  * Exclusive use of the rig's acquisition hardware: the test pulse gives it up while an experiment

@@ -193,6 +193,35 @@ export interface ExperimentTiming {
   sweepDuration?: number;
 }
 
+/**
+ * An experiment's phase as the API reports it: the runner's phases, plus `preparing` (auto-bias and
+ * calibration before the first sweep) and `closing` (the run ended and its NWB file is being
+ * closed; the final phase is reported only once the file is complete).
+ */
+export type ExperimentPhase = 'preparing' | 'idle' | 'acquiring' | 'resting' | 'paused' | 'done' | 'aborted' | 'failed' | 'closing';
+
+/** `GET /api/experiments/current` and the ws `acquisition.state` event. */
+export interface ExperimentStatus extends ExperimentTiming {
+  id: string;
+  protocol: string;
+  phase: ExperimentPhase;
+  /** Next planned sweep (0-based). */
+  next: number;
+  total: number;
+  acquired: number;
+  /** Sweeps stored in the file. */
+  stored: number;
+  /** File name in the data directory. */
+  file: string;
+  headstages: number[];
+  /** ISO 8601. */
+  createdAt: string;
+  error?: string;
+  calibration?: { headstage: number; scale: number; ok: boolean }[];
+  /** Holding changes that could not be applied by the devices. */
+  holdingErrors?: string[];
+}
+
 // ---------------------------------------------------------------- ws
 
 /** Sweep index of test-pulse trace frames. */

@@ -8,7 +8,8 @@ import './style.css';
 import { Api, ApiError, pageToken } from './api.ts';
 import { Connection, wsUrl } from './connection.ts';
 import { h } from './dom.ts';
-import { type KeyAction, keyAction } from './keys.ts';
+import type { KeyAction } from './keys.ts';
+import { installKeyboard } from './keyboard.ts';
 import { type RunCommand, allowedCommands, isEnded } from './run-state.ts';
 import { Store } from './store.ts';
 import type { ExperimentStatus, HeadstagePatch, HeadstageState, RigInfo, TestPulsePut, TestPulseReadingEvent, TestPulseStatus } from './types.ts';
@@ -405,27 +406,7 @@ setInterval(() => {
 
 // ---------------------------------------------------------------- keyboard
 
-function inEditable(t: EventTarget | null): boolean {
-  const el = t as HTMLElement | null;
-  if (!el || !el.tagName) return false;
-  return el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName);
-}
-
-window.addEventListener('keydown', (e) => {
-  const a = keyAction({ key: e.key, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, inEditable: inEditable(e.target) });
-  if (!a) return;
-  // Space must not also press a focused button or scroll the page.
-  e.preventDefault();
-  dispatch(a);
-  // Input latency (criterion 2), a test hook: key event to handled (the lane already shows the
-  // pending switch), and to the next painted frame.
-  const at = e.timeStamp;
-  document.body.dataset.keyLatency = String(Math.round(performance.now() - at));
-  requestAnimationFrame(() => setTimeout(() => (document.body.dataset.keyPaintLatency = String(Math.round(performance.now() - at))), 0));
-});
-window.addEventListener('keyup', (e) => {
-  if (e.key === ' ' && !inEditable(e.target)) e.preventDefault();
-});
+installKeyboard(dispatch);
 
 // ---------------------------------------------------------------- start
 

@@ -13,25 +13,9 @@ export type {
   TestPulseReadingEvent,
   TestPulseStatus,
   ExperimentTiming,
+  ExperimentPhase,
+  ExperimentStatus,
 } from '../../src/server/console-api.ts';
-import type { ExperimentTiming } from '../../src/server/console-api.ts';
-
-export type ExperimentPhase = 'preparing' | 'idle' | 'acquiring' | 'resting' | 'paused' | 'done' | 'aborted' | 'failed' | 'closing' | (string & {});
-
-/** `GET /api/experiments/current` and ws `acquisition.state`. */
-export interface ExperimentStatus extends Partial<ExperimentTiming> {
-  id: string;
-  protocol: string;
-  phase: ExperimentPhase;
-  next: number;
-  total: number;
-  acquired: number;
-  stored: number;
-  file: string;
-  headstages: number[];
-  createdAt: string;
-  error?: string;
-}
 
 export interface ProtocolSummary {
   id: string;
