@@ -87,7 +87,7 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
       const binding = opts.wrapBinding ? opts.wrapBinding(name, base) : base;
       const common = { name, path, binding, baudRate: dev.baudRate, timeoutMs: dev.timeoutMs };
       if (dev.kind === 'amplifier') amplifiers.set(name, withSafetyLimits(await PatchrigAmplifier.open(common), safety));
-      else digitizers.set(name, await PatchrigDigitizer.open(common));
+      else digitizers.set(name, await PatchrigDigitizer.open({ ...common, stallTimeoutMs: dev.stallTimeoutMs }));
       devices.push({ name, config: dev, path });
     }
   } catch (e) {

@@ -26,6 +26,9 @@ export const DigitizerDeviceSchema = Type.Object(
     port: Type.String({ minLength: 1, description: '"sim" for the built-in simulator, or a serial port path' }),
     baudRate: Type.Optional(Type.Integer({ minimum: 300, maximum: 12_000_000 })),
     timeoutMs: Type.Optional(Type.Integer({ minimum: 10, maximum: 60_000 })),
+    stallTimeoutMs: Type.Optional(
+      Type.Integer({ minimum: 100, maximum: 600_000, description: 'no AI block for this long while acquiring fails the sweep (default 2000 ms, longer for slow block rates)' }),
+    ),
   },
   { additionalProperties: false },
 );

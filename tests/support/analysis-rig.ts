@@ -23,9 +23,9 @@ export async function openAnalysisRig(seed: number, synapses: boolean): Promise<
   const slice = synapses ? sliceOptionsOf(seed) : { ...sliceOptionsOf(seed), synapses: [] };
   const config = defaultSimulatedRig(8, seed);
   // The slice's worker thread can take seconds to start on a loaded 2-core machine (two runs at a
-  // time): a longer reply timeout than the 2 s default keeps that from failing the first sweep.
+  // time): longer reply and stall timeouts than the defaults (1 s, 2 s) keep that from failing a sweep.
   const daqConfig = config.devices.daq0;
-  if (daqConfig) config.devices.daq0 = { ...daqConfig, timeoutMs: 30_000 };
+  if (daqConfig?.kind === 'digitizer') config.devices.daq0 = { ...daqConfig, timeoutMs: 30_000, stallTimeoutMs: 30_000 };
   if (synapses) return { rig: await openRig(config, { speed: 'max' }), slice };
   const simulation = createSimulatedRig({
     amplifiers: [{ path: 'sim:amp0', channels: 8, preparation: new SlicePreparation(slice) }],
@@ -37,7 +37,7 @@ export async function openAnalysisRig(seed: number, synapses: boolean): Promise<
   });
   const binding = simulation.ports.binding;
   const amp = withSafetyLimits(await PatchrigAmplifier.open({ name: 'amp0', path: 'sim:amp0', binding }), DEFAULT_SAFETY);
-  const daq = await PatchrigDigitizer.open({ name: 'daq0', path: 'sim:daq0', binding, timeoutMs: 30_000 });
+  const daq = await PatchrigDigitizer.open({ name: 'daq0', path: 'sim:daq0', binding, timeoutMs: 30_000, stallTimeoutMs: 30_000 });
   const rig: Rig = {
     config,
     safety: DEFAULT_SAFETY,

@@ -35,6 +35,13 @@ import {
 
 /** How long a device gets to answer `FRAMED 1` as a line before we try it as already framed. */
 const FRAMED_PROBE_MS = 250;
+/** Default stall timeout: a running acquisition sends a block every ≈ 10 ms (docs/protocols/patchrig-digitizer.md). */
+export const DEFAULT_STALL_MS = 2000;
+
+export interface OpenDigitizerOptions extends OpenDeviceOptions {
+  /** No AI block for this long while acquiring fails the acquisition with TIMEOUT, ms. */
+  stallTimeoutMs?: number;
+}
 
 /**
  * Driver of digitizers speaking the patchrig digitizer protocol 1.x
@@ -55,9 +62,9 @@ export class PatchrigDigitizer extends LineDevice implements Digitizer {
   readonly problems: string[] = [];
   private readonly disconnectListeners = new Set<(err: Error) => void>();
 
-  static async open(opts: OpenDeviceOptions): Promise<PatchrigDigitizer> {
+  static async open(opts: OpenDigitizerOptions): Promise<PatchrigDigitizer> {
     const link = await openLink(opts);
-    const daq = new PatchrigDigitizer(opts.name, link, opts.timeoutMs ?? 1000);
+    const daq = new PatchrigDigitizer(opts.name, link, opts.timeoutMs ?? 1000, opts.stallTimeoutMs ?? DEFAULT_STALL_MS);
     try {
       await daq.enterFramedMode();
       await daq.checkProtocol();
@@ -69,7 +76,12 @@ export class PatchrigDigitizer extends LineDevice implements Digitizer {
     return daq;
   }
 
-  private constructor(name: string, link: ByteLink, timeoutMs: number) {
+  private constructor(
+    name: string,
+    link: ByteLink,
+    timeoutMs: number,
+    private readonly stallTimeoutMs: number,
+  ) {
     // The resync callback goes to the base class before `this` exists; it reaches the receiver through this box.
     const box: { receiver?: DualModeReceiver } = {};
     super(
@@ -240,7 +252,8 @@ export class PatchrigDigitizer extends LineDevice implements Digitizer {
       finished: (a) => {
         if (this.current === a) this.current = undefined;
       },
-      stallTimeoutMs: Math.max(2000, (20 * maxScansPerPayload(armed.config.inputs.length)) / armed.config.rateHz * 1000),
+      // At slow rates a block legitimately takes long: never less than 20 blocks' worth.
+      stallTimeoutMs: Math.max(this.stallTimeoutMs, (20 * maxScansPerPayload(armed.config.inputs.length)) / armed.config.rateHz * 1000),
     }, armed.uploaded);
     // Installed before START goes out: the first block may follow the OK in the same chunk.
     this.current = acq;

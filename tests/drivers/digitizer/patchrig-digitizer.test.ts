@@ -10,12 +10,12 @@ let ports: SimulatedPorts;
 let sim: DigitizerSimulator;
 let daq: PatchrigDigitizer | undefined;
 
-async function open(opts: DigitizerSimOptions = {}): Promise<PatchrigDigitizer> {
+async function open(opts: DigitizerSimOptions = {}, stallTimeoutMs?: number): Promise<PatchrigDigitizer> {
   ports = new SimulatedPorts();
   ports.attach(PATH, (link) => {
     sim = new DigitizerSimulator(link, opts);
   });
-  daq = await PatchrigDigitizer.open({ name: 'daq0', path: PATH, binding: ports.binding, timeoutMs: 1000 });
+  daq = await PatchrigDigitizer.open({ name: 'daq0', path: PATH, binding: ports.binding, timeoutMs: 1000, stallTimeoutMs });
   return daq;
 }
 
@@ -134,6 +134,31 @@ describe('patchrig digitizer driver against the simulated digitizer', () => {
     })();
     expect(isDeviceError(err, 'DISCONNECTED')).toBe(true);
     expect(n).toBeGreaterThanOrEqual(2);
+  });
+
+  it('fails a stream that goes silent after the stall timeout the rig file sets, not the 2 s default', async () => {
+    // 8 inputs at 100 kHz: 20 full payloads last 0.82 s, below both timeouts, so the setting decides.
+    const d = await open({ speed: 'realtime' }, 2500);
+    await d.configure({ rateHz: 100_000, scans: 1_000_000, outputs: [], inputs: [0, 1, 2, 3, 4, 5, 6, 7] });
+    const acq = await d.start();
+    let n = 0;
+    let silencedAt = 0;
+    const err = await (async () => {
+      try {
+        for await (const _ of acq.blocks()) {
+          if (++n === 2) {
+            ports.silence(PATH);
+            silencedAt = performance.now();
+          }
+        }
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isDeviceError(err, 'TIMEOUT')).toBe(true);
+    expect((err as Error).message).toMatch(/no data for 2500 ms/);
+    expect(performance.now() - silencedAt).toBeGreaterThanOrEqual(2400);
   });
 
   it('times out a START the device never answers', async () => {
