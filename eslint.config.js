@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'ui/dist/**', 'coverage/**', 'bin/**'] },
+  // simulators/physics/wasm/: AssemblyScript (f64, i32, load/store), not TypeScript; compiled by
+  // `npm run build:wasm` (asc), also excluded from tsconfig.json.
+  { ignores: ['node_modules/**', 'ui/dist/**', 'coverage/**', 'bin/**', 'simulators/physics/wasm/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

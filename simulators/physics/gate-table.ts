@@ -87,11 +87,9 @@ export function temperatureFactors(params: NeuronParams): { phi: number; phiM: n
 
 const cache = new Map<string, GateTable>();
 
-/** The table for a parameter set and substep h (s); shared by every cell with the same kinetics. */
-export function gateTable(params: NeuronParams, h: number): GateTable {
-  const hasM = params.gM > 0;
-  const hasT = params.gT > 0;
-  const key = [
+/** What a table depends on besides the substep: cells with equal keys share their tables. */
+export function tableKey(params: NeuronParams): string {
+  return [
     params.kinetics,
     params.vTraub,
     params.vxT,
@@ -100,10 +98,21 @@ export function gateTable(params: NeuronParams, h: number): GateTable {
     params.celsius,
     params.q10,
     params.q10M,
-    hasM,
-    hasT,
-    h,
+    params.gM > 0,
+    params.gT > 0,
   ].join('|');
+}
+
+/** Numbers per row of a parameter set's table (see GateTable). */
+export function tableStride(params: NeuronParams): number {
+  return 12 + (params.gM > 0 ? 4 : 0) + (params.gT > 0 ? 6 : 0);
+}
+
+/** The table for a parameter set and substep h (s); shared by every cell with the same kinetics. */
+export function gateTable(params: NeuronParams, h: number): GateTable {
+  const hasM = params.gM > 0;
+  const hasT = params.gT > 0;
+  const key = `${tableKey(params)}|${h}`;
   const hit = cache.get(key);
   if (hit !== undefined) return hit;
   const g = modelGates(params);
@@ -111,7 +120,7 @@ export function gateTable(params: NeuronParams, h: number): GateTable {
   const hMs = h * 1e3;
   const colP = hasM ? 12 : -1;
   const colU = hasT ? (hasM ? 16 : 12) : -1;
-  const stride = 12 + (hasM ? 4 : 0) + (hasT ? 6 : 0);
+  const stride = tableStride(params);
   const t = new Float64Array(TABLE_ROWS * stride);
   const put = (row: number, col: number, gate: GateForm, v: number, factor: number): void => {
     const b = Math.exp((-hMs * factor) / gate.tauMs(v));

@@ -9,6 +9,7 @@ import {
   type PipetteParams,
   type TipNodeState,
 } from './pipette.ts';
+import { HEAP, type Alloc } from './slice-memory.ts';
 
 // Module-local copies: imported bindings are not read in the per-sample loops.
 const PIPETTE_RAIL = RAIL;
@@ -23,6 +24,14 @@ const FOLLOW = 2;
 const NODE = 3;
 
 /**
+ * Samples per channel held in the command and measurement arrays: a block is run in chunks of at
+ * most this many samples, so the arrays have a fixed size (the WebAssembly kernel's memory is
+ * sized up front) and stay small enough to be cache-resident.
+ */
+export const PIPETTE_CHUNK = 1024;
+const CHUNK = PIPETTE_CHUNK;
+
+/**
  * The pipettes of a slice, one per channel, each on one cell: how they measure and how they enter
  * the membrane equation of their cell. Same circuit and sampling convention as
  * PassivePreparation (pipette.ts): each measurement is read at t_i with command[i] applied, then
@@ -35,10 +44,12 @@ const NODE = 3;
  * the current itself. A seal leak adds a conductance to the bath (0 V). Pipettes that have not
  * reached their cell (bath, cell-attached) only measure their own node.
  *
- * Per block (`begin`) the commands are copied, sanitised, into one flat array, the measurements
- * collected in another (`end` copies them out) and the terms that are constant over the block
- * set once, so the per-substep pass (`substep`) indexes typed arrays only and does little else
- * than the NODE relaxation, the usual case (current clamp with pipette capacitance).
+ * Per block (`begin`) the terms that are constant over the block are set once; per chunk of at
+ * most PIPETTE_CHUNK samples the commands are copied, sanitised, into one flat array (`load`) and
+ * the measurements collected in another (`store` copies them out), so the per-substep pass
+ * (`substep`) indexes typed arrays only and does little else than the NODE relaxation, the usual
+ * case (current clamp with pipette capacitance). The WebAssembly kernel (slice-kernel.ts) runs the
+ * same pass on the same arrays for every kind but TIP, which it leaves to `tips`.
  */
 export class PipetteChannels {
   readonly count: number;
@@ -61,13 +72,12 @@ export class PipetteChannels {
   private readonly tipK: Float64Array;
   private tipH = Number.NaN;
   private readonly tipScratch: TipNodeState = { u: 0, vp: 0 };
-  // The current block: what each channel does (MEASURE_* below), commands (sample i of channel
-  // ch at ch·n + i) and measurements, same layout.
+  // The current block: what each channel does (TIP … NODE above), commands of the current chunk
+  // (sample i of channel ch at ch·PIPETTE_CHUNK + i) and measurements, same layout.
   private readonly mode: Uint8Array;
   private readonly kind: Uint8Array;
-  private cmd = new Float64Array(0);
-  private out = new Float64Array(0);
-  private n = 0;
+  private readonly cmd: Float64Array;
+  private readonly out: Float64Array;
   private dt = 0;
 
   /**
@@ -78,27 +88,33 @@ export class PipetteChannels {
   readonly gE: Float64Array;
   readonly iInj: Float64Array;
 
-  /** `cells[k]`: the cell channel k is on (distinct, validated by the caller); `v`: the cells' potentials. */
-  constructor(cells: Int32Array, pipettes: readonly (Partial<PipetteParams> | undefined)[], v: Float64Array) {
+  /**
+   * `cells[k]`: the cell channel k is on (distinct, validated by the caller); `v`: the cells'
+   * potentials; `alloc`: where the arrays live (slice-memory.ts; the WebAssembly kernel's arena).
+   */
+  constructor(cells: Int32Array, pipettes: readonly (Partial<PipetteParams> | undefined)[], v: Float64Array, alloc: Alloc = HEAP) {
     const nch = cells.length;
     this.count = nch;
-    this.cell = cells;
-    this.g = new Float64Array(v.length);
-    this.gE = new Float64Array(v.length);
-    this.iInj = new Float64Array(v.length);
+    this.cell = alloc.i32(nch);
+    this.cell.set(cells);
+    this.g = alloc.f64(v.length);
+    this.gE = alloc.f64(v.length);
+    this.iInj = alloc.f64(v.length);
     this.params = Array.from({ length: nch }, (_, k) => resolvePipette(pipettes[k], `pipettes[${k}]`));
     this.wholeCell = new Uint8Array(nch);
-    this.ga = new Float64Array(nch);
+    this.ga = alloc.f64(nch);
     this.gs = new Float64Array(nch);
     this.gTip = new Float64Array(nch);
-    this.ra = new Float64Array(nch);
-    this.cp = new Float64Array(nch);
-    this.offset = new Float64Array(nch);
-    this.tipK = new Float64Array(nch);
-    this.tipU = new Float64Array(nch);
-    this.tipVp = new Float64Array(nch);
+    this.ra = alloc.f64(nch);
+    this.cp = alloc.f64(nch);
+    this.offset = alloc.f64(nch);
+    this.tipK = alloc.f64(nch);
+    this.tipU = alloc.f64(nch);
+    this.tipVp = alloc.f64(nch);
     this.mode = new Uint8Array(nch);
-    this.kind = new Uint8Array(nch);
+    this.kind = alloc.u8(nch);
+    this.cmd = alloc.f64(nch * CHUNK);
+    this.out = alloc.f64(nch * CHUNK);
     for (let ch = 0; ch < nch; ch++) {
       const p = this.params[ch] as PipetteParams;
       this.cache(ch);
@@ -129,9 +145,18 @@ export class PipetteChannels {
     this.tipH = Number.NaN;
   }
 
+  /** The arrays the WebAssembly kernel (slice-kernel.ts) reads and writes, by name. */
+  kernelViews(): Record<string, Float64Array | Int32Array | Uint8Array> {
+    return {
+      kind: this.kind, cell: this.cell, ga: this.ga, ra: this.ra, cp: this.cp, offset: this.offset,
+      tipU: this.tipU, tipVp: this.tipVp, tipK: this.tipK, cmd: this.cmd, out: this.out,
+      g: this.g, gE: this.gE, iInj: this.iInj,
+    };
+  }
+
   /**
-   * Starts a block of n samples of dt with substep h: checks the arrays, takes the modes and
-   * copies the commands (NaN / ±Infinity and I=0 → 0).
+   * Starts a block of n samples of dt with substep h: checks the arrays, takes the modes and sets
+   * the terms that are constant over the block. Commands follow per chunk (`load`).
    */
   begin(modes: readonly ClampMode[], command: readonly Float64Array[], measured: readonly Float64Array[], n: number, dt: number, h: number): void {
     const nch = this.count;
@@ -144,21 +169,6 @@ export class PipetteChannels {
       }
       this.mode[ch] = m === 'VC' ? VC : m === 'IC' ? IC : I0;
     }
-    if (this.cmd.length < nch * n) {
-      this.cmd = new Float64Array(nch * n);
-      this.out = new Float64Array(nch * n);
-    }
-    const cmd = this.cmd;
-    for (let ch = 0; ch < nch; ch++) {
-      const src = command[ch] as Float64Array;
-      const base = ch * n;
-      if (this.mode[ch] === I0) cmd.fill(0, base, base + n);
-      else for (let i = 0; i < n; i++) {
-        const x = src[i] as number;
-        cmd[base + i] = x - x === 0 ? x : 0;
-      }
-    }
-    this.n = n;
     this.dt = dt;
     if (h !== this.tipH) {
       for (let ch = 0; ch < nch; ch++) {
@@ -185,14 +195,36 @@ export class PipetteChannels {
     }
   }
 
+  /** Copies commands [i0, i0 + len) of the block (len ≤ PIPETTE_CHUNK; NaN / ±Infinity and I=0 → 0). */
+  load(command: readonly Float64Array[], i0: number, len: number): void {
+    const cmd = this.cmd;
+    for (let ch = 0; ch < this.count; ch++) {
+      const src = command[ch] as Float64Array;
+      const base = ch * CHUNK - i0;
+      if (this.mode[ch] === I0) cmd.fill(0, ch * CHUNK, ch * CHUNK + len);
+      else for (let i = i0; i < i0 + len; i++) {
+        const x = src[i] as number;
+        cmd[base + i] = x - x === 0 ? x : 0;
+      }
+    }
+  }
+
+  /** `load` without the sanitising, which the WebAssembly kernel does as it reads each command. */
+  loadRaw(command: readonly Float64Array[], i0: number, len: number): void {
+    for (let ch = 0; ch < this.count; ch++) {
+      if (this.mode[ch] === I0) this.cmd.fill(0, ch * CHUNK, ch * CHUNK + len);
+      else this.cmd.set((command[ch] as Float64Array).subarray(i0, i0 + len), ch * CHUNK);
+    }
+  }
+
   /**
-   * Substep k of sample i (`v`: membrane potentials at its start). On the first substep, records
+   * Substep k of sample i of the chunk (`v`: membrane potentials at its start). On the first substep, records
    * each channel's measurement from the state at t_i; then sets the pipette terms of each patched
    * cell (`g`, `gE`, `iInj`) for this substep.
    */
   substep(i: number, k: number, v: Float64Array): void {
     const nch = this.count;
-    const n = this.n;
+    const n = CHUNK;
     const dt = this.dt;
     const cmdAll = this.cmd;
     const outAll = this.out;
@@ -249,10 +281,24 @@ export class PipetteChannels {
     }
   }
 
-  /** Ends the block: copies the measurements out. */
-  end(measured: readonly Float64Array[]): void {
-    const n = this.n;
-    for (let ch = 0; ch < this.count; ch++) (measured[ch] as Float64Array).set(this.out.subarray(ch * n, ch * n + n));
+  /**
+   * The TIP channels' measurements for the len samples of the chunk (loaded by `loadRaw`). They do not touch any cell,
+   * so the WebAssembly kernel runs the others and leaves these to this separate pass.
+   */
+  tips(len: number): void {
+    for (let ch = 0; ch < this.count; ch++) {
+      if (this.kind[ch] !== TIP) continue;
+      const vc = this.mode[ch] === VC;
+      for (let i = 0; i < len; i++) {
+        const x = this.cmd[ch * CHUNK + i] as number;
+        this.out[ch * CHUNK + i] = this.tipSample(ch, vc, x - x === 0 ? x : 0, this.dt); // after loadRaw
+      }
+    }
+  }
+
+  /** Copies the chunk's measurements out to samples [i0, i0 + len) of the block. */
+  store(measured: readonly Float64Array[], i0: number, len: number): void {
+    for (let ch = 0; ch < this.count; ch++) (measured[ch] as Float64Array).set(this.out.subarray(ch * CHUNK, ch * CHUNK + len), i0);
   }
 
   /** One sample of a pipette that has not reached its cell (bath, cell-attached). */

@@ -2,6 +2,7 @@ import { requireInRange } from './errors.ts';
 import { PADE_MAX_ARG } from './fast-exp.ts';
 import { TABLE_MIN, TABLE_ROWS, TABLE_STEP, gateTable, modelGates } from './gate-table.ts';
 import type { NeuronParams } from './neuron-models.ts';
+import { HEAP, type Alloc } from './slice-memory.ts';
 
 /**
  * Default largest integration substep, s. Measured against a 1 µs reference (neuron.test.ts):
@@ -43,6 +44,11 @@ const PADE_MAX = PADE_MAX_ARG;
  * h·G/C < 0.25, Math.exp beyond); no allocation and no property lookup through another module per
  * substep. About 60–75 ns per cell and substep on the shared 2-core bench machine
  * (docs/decisions/0004-slice-integration-speed.md).
+ *
+ * `step` is the JS implementation: the one Neuron and simulateCurrentClamp use, and the reference
+ * for the slice's WebAssembly kernel (slice-kernel.ts, source wasm/slice-kernel.as.ts), which does
+ * the same operations in the same order (two cells per f64x2 instruction) on these same arrays,
+ * allocated in its memory when the slice passes an arena (`alloc`), and is tested bit-identical.
  */
 export class NeuronPopulation {
   readonly size: number;
@@ -76,18 +82,25 @@ export class NeuronPopulation {
   private h_ = Number.NaN;
   private tablesReady = false;
 
-  /** `params` must already be validated (validateNeuronParams). */
-  constructor(params: readonly NeuronParams[]) {
+  /**
+   * `params` must already be validated (validateNeuronParams). `alloc`: where the arrays live
+   * (the slice's WebAssembly kernel passes an arena in its memory; slice-memory.ts).
+   */
+  constructor(params: readonly NeuronParams[], alloc: Alloc = HEAP) {
     const count = params.length;
     this.size = count;
     this.params = params;
-    const col = (f: (p: NeuronParams) => number): Float64Array => Float64Array.from(params, f);
-    this.v = new Float64Array(count);
-    this.m = new Float64Array(count);
-    this.h = new Float64Array(count);
-    this.n = new Float64Array(count);
-    this.p = new Float64Array(count);
-    this.u = new Float64Array(count);
+    const col = (f: (p: NeuronParams) => number): Float64Array => {
+      const a = alloc.f64(count);
+      params.forEach((p, i) => (a[i] = f(p)));
+      return a;
+    };
+    this.v = alloc.f64(count);
+    this.m = alloc.f64(count);
+    this.h = alloc.f64(count);
+    this.n = alloc.f64(count);
+    this.p = alloc.f64(count);
+    this.u = alloc.f64(count);
     this.capacitance = col((p) => p.specificCapacitance * p.area);
     this.gL = col((p) => p.gLeak * p.area);
     this.gLeL = col((p) => p.gLeak * p.area * p.eLeak);
@@ -98,12 +111,12 @@ export class NeuronPopulation {
     this.gM = col((p) => p.gM * p.area);
     this.gT = col((p) => p.gT * p.area);
     this.eCa = col((p) => p.eCa);
-    this.hOverC = new Float64Array(count);
+    this.hOverC = alloc.f64(count);
     this.tables = [];
-    this.stride = new Int32Array(count);
-    this.colP = new Int32Array(count);
-    this.colU = new Int32Array(count);
-    this.spiked = new Int32Array(count);
+    this.stride = alloc.i32(count);
+    this.colP = alloc.i32(count);
+    this.colU = alloc.i32(count);
+    this.spiked = alloc.i32(count);
     for (let c = 0; c < count; c++) this.rest(c);
   }
 
@@ -175,6 +188,22 @@ export class NeuronPopulation {
     if (h === this.h_) return;
     this.h_ = h;
     this.tablesReady = false;
+  }
+
+  /** The arrays the WebAssembly kernel (slice-kernel.ts) reads and writes, by name. */
+  kernelViews(): Record<string, Float64Array | Int32Array> {
+    return {
+      v: this.v, m: this.m, h: this.h, n: this.n, p: this.p, u: this.u,
+      gL: this.gL, gLeL: this.gLeL, gNa: this.gNa, eNa: this.eNa, gK: this.gK, eK: this.eK,
+      gM: this.gM, gT: this.gT, eCa: this.eCa, hOverC: this.hOverC,
+      stride: this.stride, colP: this.colP, colU: this.colU, spiked: this.spiked,
+    };
+  }
+
+  /** Fetches the tables for the current substep (as `step` does) and returns cell c's. */
+  table(c: number): Float64Array {
+    if (!this.tablesReady) this.fetchTables();
+    return this.tables[c] as Float64Array;
   }
 
   private fetchTables(): void {

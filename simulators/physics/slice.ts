@@ -4,7 +4,7 @@ import { PhysicsParameterError, requireInRange, requireInteger, requireSampleInt
 import { Neuron } from './neuron.ts';
 import { neuronParams } from './neuron-models.ts';
 import { probePipette, type PipetteParams } from './pipette.ts';
-import { PipetteChannels } from './pipette-channels.ts';
+import { PIPETTE_CHUNK, PipetteChannels } from './pipette-channels.ts';
 import { DEFAULT_MAX_SUBSTEP, MAX_SUBSTEP_LIMIT, NeuronPopulation } from './population.ts';
 import type { Preparation, PreparationProbe } from './preparation.ts';
 import { Rng } from './rng.ts';
@@ -16,6 +16,8 @@ import {
   type ConnectionTruth,
   type SliceGroundTruth,
 } from './slice-circuit.ts';
+import { KernelMemory, SliceKernel } from './slice-kernel.ts';
+import { HEAP } from './slice-memory.ts';
 import { SynapseBank, type ReleaseEvent, type SynapseParams } from './synapse.ts';
 
 export type { CellTruth, ConnectionTruth, SliceGroundTruth } from './slice-circuit.ts';
@@ -40,6 +42,11 @@ export interface SliceOptions {
   celsius?: number;
   /** Largest integration substep, s (default 25 µs). */
   maxSubstep?: number;
+  /**
+   * Which implementation runs the per-substep loop: 'wasm' (default), the WebAssembly kernel
+   * (slice-kernel.ts), or 'js', the reference it is tested bit-identical against.
+   */
+  kernel?: 'wasm' | 'js';
 }
 
 /**
@@ -55,8 +62,12 @@ export interface SliceOptions {
  * outgoing synapse's conductance after its latency.
  *
  * Performance (docs/decisions/0004-slice-integration-speed.md): cells, pipettes and synapse groups
- * are structure-of-arrays typed arrays, commands and measurements flat arrays per block, and a
- * substep is three passes over them (pipettes, synapse groups, neurons) with no allocation.
+ * are structure-of-arrays typed arrays, commands and measurements flat arrays per chunk of at most
+ * PIPETTE_CHUNK samples, and a substep is three passes over them (pipettes, synapse groups,
+ * neurons) with no allocation. By default these passes run in a WebAssembly kernel
+ * (slice-kernel.ts, source wasm/slice-kernel.as.ts) over the same arrays placed in its memory; it
+ * returns to JS for spikes and synaptic arrivals, and its output is bit-identical to the JS loop
+ * (`runJs`, kept as the reference: SliceOptions.kernel = 'js').
  */
 export class SlicePreparation implements Preparation {
   readonly channelCount: number;
@@ -75,6 +86,8 @@ export class SlicePreparation implements Preparation {
   // Per cell: the totals of one substep (pipette + synapses).
   private readonly gTot: Float64Array;
   private readonly gETot: Float64Array;
+  private readonly kernel: SliceKernel | undefined;
+  private readonly onSpike: (cell: number, time: number) => void;
   private readonly spikeTimes: number[][];
   private time = 0;
 
@@ -118,10 +131,8 @@ export class SlicePreparation implements Preparation {
         throw e;
       }
     });
-    this.population = new NeuronPopulation(params);
-    this.population.useSubstep(DEFAULT_MAX_SUBSTEP);
-    this.neurons = params.map((p, i) => new Neuron(p, this.population, i));
-
+    // Connections first (their random stream is independent of the order): the kernel's memory is
+    // sized from the synapse count before any array is allocated in it.
     this.connections = opts.synapses
       ? opts.synapses.map((s) => ({
           ...s,
@@ -131,18 +142,30 @@ export class SlicePreparation implements Preparation {
           distance: distance(this.positions[s.pre], this.positions[s.post]),
         }))
       : drawConnections(rng.fork('connections'), this.subclasses, this.positions, opts.stochasticRelease ?? false);
-    this.synapses = new SynapseBank(this.connections, n, rng.fork('release'));
-
     const patched = opts.patched ?? Array.from({ length: Math.min(n, 8) }, (_, i) => i);
     if (patched.length < 1 || patched.length > 8) throw new PhysicsParameterError('patched.length', patched.length, 'integers in [1, 8]');
     patched.forEach((c, k) => requireInteger(`patched[${k}]`, c, 0, n - 1));
     if (new Set(patched).size !== patched.length) throw new PhysicsParameterError('patched', patched.join(','), 'distinct cells');
     this.patched = Int32Array.from(patched);
     this.channelCount = patched.length;
-    this.pipettes = new PipetteChannels(this.patched, opts.pipettes ?? [], this.population.v);
-    this.gTot = new Float64Array(n);
+
+    const kernel = opts.kernel ?? 'wasm';
+    if (kernel !== 'wasm' && kernel !== 'js') throw new PhysicsParameterError('kernel', String(kernel), "'wasm' | 'js'");
+    const mem = kernel === 'wasm' ? new KernelMemory(params, patched.length, this.connections.length) : undefined;
+    const alloc = mem?.arena ?? HEAP;
+    this.population = new NeuronPopulation(params, alloc);
+    this.population.useSubstep(DEFAULT_MAX_SUBSTEP);
+    this.neurons = params.map((p, i) => new Neuron(p, this.population, i));
+    this.synapses = new SynapseBank(this.connections, n, rng.fork('release'), alloc);
+    this.pipettes = new PipetteChannels(this.patched, opts.pipettes ?? [], this.population.v, alloc);
+    this.gTot = new Float64Array(n); // the JS path's (the kernel keeps these in registers)
     this.gETot = new Float64Array(n);
+    this.kernel = mem && new SliceKernel(mem, this.population, this.synapses, this.pipettes);
     this.spikeTimes = Array.from({ length: n }, () => []);
+    this.onSpike = (c, t) => {
+      (this.spikeTimes[c] as number[]).push(t);
+      this.synapses.onSpike(c, t);
+    };
   }
 
   /** Who connects to whom, with weights, kinetics and STP: JSON-serialisable. */
@@ -207,10 +230,30 @@ export class SlicePreparation implements Preparation {
     const h = dt / sub;
     const pip = this.pipettes;
     pip.begin(mode, command, measured, n, dt, h);
+    this.population.useSubstep(h);
+    this.synapses.useSubstep(h);
+    for (let i0 = 0; i0 < n; i0 += PIPETTE_CHUNK) {
+      const len = Math.min(PIPETTE_CHUNK, n - i0);
+      if (this.kernel === undefined) {
+        pip.load(command, i0, len);
+        this.time = this.runJs(len, sub, h);
+      } else {
+        pip.loadRaw(command, i0, len);
+        pip.tips(len);
+        this.time = this.kernel.run(len, sub, h, dt, this.time, this.onSpike);
+      }
+      pip.store(measured, i0, len);
+    }
+  }
+
+  /**
+   * The reference implementation of the loaded chunk's len samples (sub substeps of h each);
+   * returns the end time. The WebAssembly kernel performs the same operations in the same order.
+   */
+  private runJs(len: number, sub: number, h: number): number {
+    const pip = this.pipettes;
     const pop = this.population;
-    pop.useSubstep(h);
     const bank = this.synapses;
-    bank.useSubstep(h);
     const V = pop.v;
     const ncell = this.cellCount;
     const gPip = pip.g;
@@ -221,7 +264,7 @@ export class SlicePreparation implements Preparation {
     const spiked = pop.spiked;
     const spikeTimes = this.spikeTimes;
     let t = this.time;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < len; i++) {
       for (let k = 0; k < sub; k++) {
         pip.substep(i, k, V); // measurements at t_i (k = 0), pipette terms of this substep
         bank.totals(t, gPip, gEPip, gTot, gETot); // + synaptic conductances at t
@@ -235,7 +278,6 @@ export class SlicePreparation implements Preparation {
         t = tEnd;
       }
     }
-    this.time = t;
-    pip.end(measured);
+    return t;
   }
 }

@@ -1,5 +1,6 @@
 import { requireInRange, requireInteger } from './errors.ts';
 import type { Rng } from './rng.ts';
+import { HEAP, type Alloc } from './slice-memory.ts';
 import { TsodyksMarkram, validateStp, type StpParams } from './stp.ts';
 
 /** Time course, plasticity and release of a synapse: what a connection class fixes for its synapses. SI units. */
@@ -57,7 +58,7 @@ export interface ReleaseEvent {
 }
 
 const QUEUE = 64; // pending arrivals per synapse: ≥ latency × max rate with margin
-const SILENCE_EVERY = 256; // substeps between checks for silent groups (≈ 5 ms at 50 kHz)
+export const SILENCE_EVERY = 256; // substeps between checks for silent groups (≈ 5 ms at 50 kHz)
 /** A group whose decay state falls below this fraction of its smallest full release is silent. */
 const SILENT = 1e-12;
 
@@ -103,14 +104,16 @@ export class SynapseBank {
   private readonly sites: Uint8Array[];
   private readonly rng: Rng[];
   private nextArrival = Number.POSITIVE_INFINITY;
-  private sinceSilence = 0;
+  /** Substeps since the last `silence` (an array: the WebAssembly kernel counts it too). */
+  private readonly sinceSilence: Int32Array;
   private h = Number.NaN;
   /** End of the last substep `accumulate` advanced over, s. */
   private now = 0;
   recordReleases = false;
   readonly releases: ReleaseEvent[] = [];
 
-  constructor(params: readonly SynapseParams[], cellCount: number, rng: Rng) {
+  /** `alloc`: where the per-group arrays live (slice-memory.ts; the WebAssembly kernel's arena). */
+  constructor(params: readonly SynapseParams[], cellCount: number, rng: Rng, alloc: Alloc = HEAP) {
     this.params = params.map((p, i) => validateSynapse({ ...p, stp: { ...p.stp } }, `synapses[${i}]`));
     this.count = params.length;
     this.stp = this.params.map((p) => new TsodyksMarkram(p.stp));
@@ -145,15 +148,21 @@ export class SynapseBank {
     this.groupCount = ng;
     const first = (g: number): SynapseParams => this.params[(members[g] as number[])[0] as number] as SynapseParams;
     const gPost = Int32Array.from({ length: ng }, (_, g) => first(g).post);
-    this.gReversal = Float64Array.from({ length: ng }, (_, g) => first(g).reversal);
-    this.gTauRise = Float64Array.from({ length: ng }, (_, g) => first(g).tauRise);
-    this.gTauDecay = Float64Array.from({ length: ng }, (_, g) => first(g).tauDecay);
-    this.gSilent = Float64Array.from({ length: ng }, (_, g) => SILENT * Math.min(...(members[g] as number[]).map((s) => this.scale[s] as number)));
-    this.gRise = new Float64Array(ng);
-    this.gDecay = new Float64Array(ng);
-    this.gKRise = new Float64Array(ng);
-    this.gKDecay = new Float64Array(ng);
-    this.groupStart = new Int32Array(cellCount + 1);
+    const perGroup = (f: (g: number) => number): Float64Array => {
+      const a = alloc.f64(ng);
+      for (let g = 0; g < ng; g++) a[g] = f(g);
+      return a;
+    };
+    this.gReversal = perGroup((g) => first(g).reversal);
+    this.gTauRise = perGroup((g) => first(g).tauRise);
+    this.gTauDecay = perGroup((g) => first(g).tauDecay);
+    this.gSilent = perGroup((g) => SILENT * Math.min(...(members[g] as number[]).map((s) => this.scale[s] as number)));
+    this.gRise = alloc.f64(ng);
+    this.gDecay = alloc.f64(ng);
+    this.gKRise = alloc.f64(ng);
+    this.gKDecay = alloc.f64(ng);
+    this.sinceSilence = alloc.i32(1);
+    this.groupStart = alloc.i32(cellCount + 1);
     for (let c = 0, g = 0; c <= cellCount; c++) {
       while (g < ng && (gPost[g] as number) < c) g++;
       this.groupStart[c] = g;
@@ -278,7 +287,35 @@ export class SynapseBank {
       gEOut[c] = gse;
     }
     this.now = t + this.h;
-    if (++this.sinceSilence >= SILENCE_EVERY) this.silence();
+    const since = (this.sinceSilence[0] as number) + 1;
+    this.sinceSilence[0] = since;
+    if (since >= SILENCE_EVERY) this.silence();
+  }
+
+  /** The arrays the WebAssembly kernel (slice-kernel.ts) reads and writes, by name. */
+  kernelViews(): Record<string, Float64Array | Int32Array> {
+    return {
+      groupStart: this.groupStart, rise: this.gRise, decay: this.gDecay, kRise: this.gKRise, kDecay: this.gKDecay,
+      reversal: this.gReversal, silent: this.gSilent, sinceSilence: this.sinceSilence,
+    };
+  }
+
+  /** Time of the earliest queued arrival, s (+Infinity when none). */
+  get nextArrivalTime(): number {
+    return this.nextArrival;
+  }
+
+  /**
+   * For the WebAssembly kernel, which runs `totals` itself: delivers the arrivals due by t (what
+   * `totals` does first when t ≥ nextArrivalTime) ...
+   */
+  deliverDue(t: number): void {
+    this.deliver(t);
+  }
+
+  /** ... and, after a run of substeps, records the end of the last one (what `totals` keeps in `now`). */
+  ranUntil(t: number): void {
+    this.now = t;
   }
 
   /**
@@ -287,7 +324,7 @@ export class SynapseBank {
    * the test costs as much as the decay itself, and a group kept a few ms longer changes nothing.
    */
   private silence(): void {
-    this.sinceSilence = 0;
+    this.sinceSilence[0] = 0;
     const decay = this.gDecay;
     const silent = this.gSilent;
     for (let g = 0; g < this.groupCount; g++) {

@@ -1,0 +1,193 @@
+// AssemblyScript (built by `npm run build:wasm` with slice-kernel.as.ts, the entry file). This
+// folder is not TypeScript for tsc or eslint, which exclude it.
+//
+// population.ts `step` for one cell (`cell`) and for two cells in f64x2 lanes (`cellPair`), with
+// the operations of the JS code in the same order, per cell and per lane: bit-identical output.
+
+import { pairG, pairGE, sumG, sumGE, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
+
+@external("env", "exp")
+declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
+
+/** population.ts `step` for cell c (gExt, gExtE: sumG, sumGE from `inputs`; iExt the pipette current). Returns the spike count. */
+export function cell(c: i32, spikes: i32): i32 {
+  const gExt = sumG;
+  const gExtE = sumGE;
+  const t = <usize>i32At(pTableAt, c);
+  const v0 = f64At(pV, c);
+  let x = (v0 - vMin) * invStep;
+  if (!(x > 0)) x = 0;
+  else if (x >= lastRow) x = lastRowBelow;
+  const i = <i32>x;
+  const f = x - <f64>i;
+  const r = t + (<usize>(i * i32At(pStride, c)) << 3);
+  const m = load<f64>(r, 0) + load<f64>(r, 8) * f + (load<f64>(r, 16) + load<f64>(r, 24) * f) * f64At(pM, c);
+  const h = load<f64>(r, 32) + load<f64>(r, 40) * f + (load<f64>(r, 48) + load<f64>(r, 56) * f) * f64At(pH, c);
+  const n = load<f64>(r, 64) + load<f64>(r, 72) * f + (load<f64>(r, 80) + load<f64>(r, 88) * f) * f64At(pN, c);
+  setF64(pM, c, m);
+  setF64(pH, c, h);
+  setF64(pN, c, n);
+  const gNa = f64At(pGNA, c) * m * m * m * h;
+  const n2 = n * n;
+  let gK = f64At(pGK, c) * n2 * n2;
+  let g = f64At(pGL, c) + gNa + gExt;
+  let ge = f64At(pGLEL, c) + gNa * f64At(pENA, c) + gExtE + f64At(pPI, c);
+  const colP = i32At(pColP, c);
+  if (colP >= 0) {
+    const q = r + (<usize>colP << 3);
+    const p = load<f64>(q, 0) + load<f64>(q, 8) * f + (load<f64>(q, 16) + load<f64>(q, 24) * f) * f64At(pP, c);
+    setF64(pP, c, p);
+    gK += f64At(pGM, c) * p;
+  }
+  g += gK;
+  ge += gK * f64At(pEK, c);
+  const colU = i32At(pColU, c);
+  if (colU >= 0) {
+    const q = r + (<usize>colU << 3);
+    const u = load<f64>(q, 0) + load<f64>(q, 8) * f + (load<f64>(q, 16) + load<f64>(q, 24) * f) * f64At(pU, c);
+    setF64(pU, c, u);
+    const s = load<f64>(q, 32) + load<f64>(q, 40) * f;
+    const gT = f64At(pGT, c) * s * s * u;
+    g += gT;
+    ge += gT * f64At(pECA, c);
+  }
+  // V ← V∞ + (V − V∞)·e^(−y) by the (3,3) Padé form folded into one fraction (population.ts).
+  const hc = f64At(pHOVERC, c);
+  const y = hc * g;
+  let v1: f64;
+  if (y >= 0 && y < padeMax) {
+    const y2 = y * y;
+    const num = 1 - 0.5 * y + y2 * (0.1 - y * (1.0 / 120));
+    const den = 1 + 0.5 * y + y2 * (0.1 + y * (1.0 / 120));
+    v1 = (v0 * num + hc * ge * (1 + y2 * (1.0 / 60))) / den;
+  } else {
+    v1 = expStep(v0, g, ge, y);
+  }
+  setF64(pV, c, v1);
+  if (v0 < threshold && v1 >= threshold) {
+    store<i32>(pSpiked + (<usize>spikes << 2), c);
+    spikes++;
+  }
+  return spikes;
+}
+
+/** The voltage update by Math.exp, outside the Padé range (rare). */
+function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
+  const vInf = ge / g;
+  return vInf + (v0 - vInf) * hostExp(-y);
+}
+
+/**
+ * One gate of two cells, each lane x ← (A + ΔA·f) + (B + ΔB·f)·x as in `cell`, from the table
+ * rows at r0 and r1 (each A, ΔA, B, ΔB).
+ */
+@inline function gate2(r0: usize, r1: usize, f: v128, x: v128): v128 {
+  const a0 = v128.load(r0);
+  const a1 = v128.load(r1);
+  const b0 = v128.load(r0, 16);
+  const b1 = v128.load(r1, 16);
+  const a = f64x2.add(v128.shuffle<f64>(a0, a1, 0, 2), f64x2.mul(v128.shuffle<f64>(a0, a1, 1, 3), f));
+  const b = f64x2.add(v128.shuffle<f64>(b0, b1, 0, 2), f64x2.mul(v128.shuffle<f64>(b0, b1, 1, 3), f));
+  return f64x2.add(a, f64x2.mul(b, x));
+}
+
+@inline function pair(base: usize, cb: usize): v128 {
+  return v128.load(base + cb);
+}
+
+/** All-ones lanes where the column exists (col ≥ 0). */
+@inline function hasColumn(col0: i32, col1: i32): v128 {
+  return i64x2.replace_lane(i64x2.splat(col0 >= 0 ? -1 : 0), 1, col1 >= 0 ? -1 : 0);
+}
+
+/**
+ * `cell` for cells c and c + 1 at once in f64x2 lanes. Per lane the operations and their order
+ * are those of `cell` (IEEE per lane, so bit-identical); a gate only one of the two cells has is
+ * computed for both from a valid column and merged by mask, so the other lane's state and
+ * conductances are untouched, exactly as `cell` skips it. Returns the spike count.
+ */
+export function cellPair(c: i32, spikes: i32): i32 {
+  const gExt = pairG;
+  const gExtE = pairGE;
+  const cb = <usize>c << 3;
+  const v0 = pair(pV, cb);
+  let x = f64x2.mul(f64x2.sub(v0, f64x2.splat(vMin)), f64x2.splat(invStep));
+  x = v128.bitselect(x, f64x2.splat(0), f64x2.gt(x, f64x2.splat(0))); // !(x > 0), NaN included → 0
+  x = v128.bitselect(f64x2.splat(lastRowBelow), x, f64x2.ge(x, f64x2.splat(lastRow)));
+  const iv = i32x4.trunc_sat_f64x2_s_zero(x);
+  const f = f64x2.sub(x, f64x2.convert_low_i32x4_s(iv));
+  const r0 = <usize>i32At(pTableAt, c) + (<usize>(i32x4.extract_lane(iv, 0) * i32At(pStride, c)) << 3);
+  const r1 = <usize>i32At(pTableAt, c + 1) + (<usize>(i32x4.extract_lane(iv, 1) * i32At(pStride, c + 1)) << 3);
+  const m = gate2(r0, r1, f, pair(pM, cb));
+  const h = gate2(r0 + 32, r1 + 32, f, pair(pH, cb));
+  const n = gate2(r0 + 64, r1 + 64, f, pair(pN, cb));
+  v128.store(pM + cb, m);
+  v128.store(pH + cb, h);
+  v128.store(pN + cb, n);
+  const gNa = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(pair(pGNA, cb), m), m), m), h);
+  const n2 = f64x2.mul(n, n);
+  let gK = f64x2.mul(f64x2.mul(pair(pGK, cb), n2), n2);
+  let g = f64x2.add(f64x2.add(pair(pGL, cb), gNa), gExt);
+  let ge = f64x2.add(f64x2.add(f64x2.add(pair(pGLEL, cb), f64x2.mul(gNa, pair(pENA, cb))), gExtE), pair(pPI, cb));
+  const colP0 = i32At(pColP, c);
+  const colP1 = i32At(pColP, c + 1);
+  if (colP0 >= 0 || colP1 >= 0) {
+    const has = hasColumn(colP0, colP1);
+    const p = gate2(r0 + (<usize>max(colP0, 0) << 3), r1 + (<usize>max(colP1, 0) << 3), f, pair(pP, cb));
+    v128.store(pP + cb, v128.bitselect(p, pair(pP, cb), has));
+    gK = v128.bitselect(f64x2.add(gK, f64x2.mul(pair(pGM, cb), p)), gK, has);
+  }
+  g = f64x2.add(g, gK);
+  ge = f64x2.add(ge, f64x2.mul(gK, pair(pEK, cb)));
+  const colU0 = i32At(pColU, c);
+  const colU1 = i32At(pColU, c + 1);
+  if (colU0 >= 0 || colU1 >= 0) {
+    const has = hasColumn(colU0, colU1);
+    const q0 = r0 + (<usize>max(colU0, 0) << 3);
+    const q1 = r1 + (<usize>max(colU1, 0) << 3);
+    const u = gate2(q0, q1, f, pair(pU, cb));
+    v128.store(pU + cb, v128.bitselect(u, pair(pU, cb), has));
+    const s0 = v128.load(q0, 32);
+    const s1 = v128.load(q1, 32);
+    const s = f64x2.add(v128.shuffle<f64>(s0, s1, 0, 2), f64x2.mul(v128.shuffle<f64>(s0, s1, 1, 3), f));
+    const gT = f64x2.mul(f64x2.mul(f64x2.mul(pair(pGT, cb), s), s), u);
+    g = v128.bitselect(f64x2.add(g, gT), g, has);
+    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(gT, pair(pECA, cb))), ge, has);
+  }
+  const hc = pair(pHOVERC, cb);
+  const y = f64x2.mul(hc, g);
+  const y2 = f64x2.mul(y, y);
+  const one = f64x2.splat(1);
+  const half = f64x2.splat(0.5);
+  const tenth = f64x2.splat(0.1);
+  const yOver120 = f64x2.mul(y, f64x2.splat(1.0 / 120));
+  const num = f64x2.add(f64x2.sub(one, f64x2.mul(half, y)), f64x2.mul(y2, f64x2.sub(tenth, yOver120)));
+  const den = f64x2.add(f64x2.add(one, f64x2.mul(half, y)), f64x2.mul(y2, f64x2.add(tenth, yOver120)));
+  let v1 = f64x2.div(
+    f64x2.add(f64x2.mul(v0, num), f64x2.mul(f64x2.mul(hc, ge), f64x2.add(one, f64x2.mul(y2, f64x2.splat(1.0 / 60))))),
+    den,
+  );
+  const pade = v128.and(f64x2.ge(y, f64x2.splat(0)), f64x2.lt(y, f64x2.splat(padeMax)));
+  if (!i64x2.all_true(pade)) {
+    if (i64x2.extract_lane(pade, 0) == 0) {
+      v1 = f64x2.replace_lane(v1, 0, expStep(f64x2.extract_lane(v0, 0), f64x2.extract_lane(g, 0), f64x2.extract_lane(ge, 0), f64x2.extract_lane(y, 0)));
+    }
+    if (i64x2.extract_lane(pade, 1) == 0) {
+      v1 = f64x2.replace_lane(v1, 1, expStep(f64x2.extract_lane(v0, 1), f64x2.extract_lane(g, 1), f64x2.extract_lane(ge, 1), f64x2.extract_lane(y, 1)));
+    }
+  }
+  v128.store(pV + cb, v1);
+  const thr = f64x2.splat(threshold);
+  const crossed = i64x2.bitmask(v128.and(f64x2.lt(v0, thr), f64x2.ge(v1, thr)));
+  if (crossed != 0) {
+    if (crossed & 1) {
+      store<i32>(pSpiked + (<usize>spikes << 2), c);
+      spikes++;
+    }
+    if (crossed & 2) {
+      store<i32>(pSpiked + (<usize>spikes << 2), c + 1);
+      spikes++;
+    }
+  }
+  return spikes;
+}

@@ -1,0 +1,85 @@
+// AssemblyScript (built by `npm run build:wasm` with slice-kernel.as.ts, the entry file). This
+// folder is not TypeScript for tsc or eslint, which exclude it.
+//
+// Where the kernel's arrays are: memory is owned by JS (imported, sized per slice up front),
+// every state and parameter array is a typed-array view there, and the header at byte 0 holds
+// their byte offsets (slots below, in the order of KERNEL_SLOTS in ../slice-kernel.ts). Also the
+// constants the kernel shares with the JS path, passed in from JS so both use the same bits.
+
+// Header slots (i32 byte offsets), in KERNEL_SLOTS order.
+const S_V = 0; const S_M = 1; const S_H = 2; const S_N = 3; const S_P = 4; const S_U = 5;
+const S_GL = 6; const S_GLEL = 7; const S_GNA = 8; const S_ENA = 9; const S_GK = 10; const S_EK = 11;
+const S_GM = 12; const S_GT = 13; const S_ECA = 14; const S_HOVERC = 15;
+const S_TABLE_AT = 16; const S_STRIDE = 17; const S_COLP = 18; const S_COLU = 19; const S_SPIKED = 20;
+const S_KIND = 21; const S_GA = 22; const S_RA = 23; const S_CP = 24; const S_OFF = 25;
+const S_TIPU = 26; const S_TIPVP = 27; const S_TIPK = 28; const S_CMD = 29; const S_OUT = 30;
+const S_PG = 31; const S_PGE = 32; const S_PI = 33;
+const S_GSTART = 34; const S_RISE = 35; const S_DECAY = 36; const S_KRISE = 37; const S_KDECAY = 38;
+const S_REV = 39; const S_SILENT = 40; const S_COUNTER = 41; const S_IO = 42; const S_CH_OF_CELL = 43;
+
+// Cells: state, parameters, gating tables (byte offset per cell), spiked cells.
+export let pV: usize = 0; export let pM: usize = 0; export let pH: usize = 0; export let pN: usize = 0;
+export let pP: usize = 0; export let pU: usize = 0;
+export let pGL: usize = 0; export let pGLEL: usize = 0; export let pGNA: usize = 0; export let pENA: usize = 0;
+export let pGK: usize = 0; export let pEK: usize = 0; export let pGM: usize = 0; export let pGT: usize = 0;
+export let pECA: usize = 0; export let pHOVERC: usize = 0;
+export let pTableAt: usize = 0; export let pStride: usize = 0; export let pColP: usize = 0; export let pColU: usize = 0;
+export let pSpiked: usize = 0;
+// Pipettes (per channel; pPG, pPGE, pPI per cell), the channel on each cell (−1: none).
+export let pKind: usize = 0; export let pGA: usize = 0; export let pRA: usize = 0; export let pCP: usize = 0;
+export let pOff: usize = 0; export let pTipU: usize = 0; export let pTipVp: usize = 0; export let pTipK: usize = 0;
+export let pCmd: usize = 0; export let pOut: usize = 0; export let pPG: usize = 0; export let pPGE: usize = 0;
+export let pPI: usize = 0; export let pChOfCell: usize = 0;
+// Synapse groups (groupStart per cell + 1), the silence counter; the io area of `run`.
+export let pGStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
+export let pKDecay: usize = 0; export let pRev: usize = 0; export let pSilent: usize = 0; export let pCounter: usize = 0;
+export let pIO: usize = 0;
+
+export let nCell = 0; export let nCh = 0; export let nGroup = 0; export let silenceEvery = 0;
+export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
+export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
+// What `inputs` hands the neuron step: gExt, gExtE of one cell (sumG, sumGE) or of a pair of
+// cells (pairG, pairGE). In globals, not through arrays in memory: two 8-byte stores read back by
+// one 16-byte load defeat store-to-load forwarding.
+export let sumG: f64 = 0;
+export let sumGE: f64 = 0;
+export let pairG: v128 = f64x2.splat(0);
+export let pairGE: v128 = f64x2.splat(0);
+
+// Per block: samples per channel in the command/measurement arrays, substeps per sample, h, dt.
+export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;
+
+@inline function slot(s: i32): usize {
+  return <usize>load<i32>(<usize>(s << 2));
+}
+
+/** Reads the header (array offsets) and the constants shared with the JS path. */
+export function init(cells: i32, channels: i32, groups: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
+  pV = slot(S_V); pM = slot(S_M); pH = slot(S_H); pN = slot(S_N); pP = slot(S_P); pU = slot(S_U);
+  pGL = slot(S_GL); pGLEL = slot(S_GLEL); pGNA = slot(S_GNA); pENA = slot(S_ENA); pGK = slot(S_GK); pEK = slot(S_EK);
+  pGM = slot(S_GM); pGT = slot(S_GT); pECA = slot(S_ECA); pHOVERC = slot(S_HOVERC);
+  pTableAt = slot(S_TABLE_AT); pStride = slot(S_STRIDE); pColP = slot(S_COLP); pColU = slot(S_COLU); pSpiked = slot(S_SPIKED);
+  pKind = slot(S_KIND); pGA = slot(S_GA); pRA = slot(S_RA); pCP = slot(S_CP); pOff = slot(S_OFF);
+  pTipU = slot(S_TIPU); pTipVp = slot(S_TIPVP); pTipK = slot(S_TIPK); pCmd = slot(S_CMD); pOut = slot(S_OUT);
+  pPG = slot(S_PG); pPGE = slot(S_PGE); pPI = slot(S_PI); pChOfCell = slot(S_CH_OF_CELL);
+  pGStart = slot(S_GSTART); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
+  pRev = slot(S_REV); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
+  nCell = cells; nCh = channels; nGroup = groups; silenceEvery = silence;
+  vMin = vMin_; invStep = invStep_; lastRow = lastRow_; lastRowBelow = lastRow_ - 1e-9;
+  threshold = threshold_; padeMax = padeMax_; rail = rail_;
+}
+
+/** The block's sampling: `chunk` samples per channel in cmd/out, `sub` substeps of h per sample of dt. */
+export function setBlock(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
+  chunk = chunk_; sub = sub_; hStep = h; dtSample = dt;
+}
+
+@inline export function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+@inline export function setF64(base: usize, i: i32, x: f64): void {
+  store<f64>(base + (<usize>i << 3), x);
+}
+@inline export function i32At(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}

@@ -1,0 +1,222 @@
+// AssemblyScript source of the slice's per-substep kernel (built to slice-kernel.wasm by
+// `npm run build:wasm`; the loader is ../slice-kernel.ts). This folder is not TypeScript for tsc
+// or eslint (AssemblyScript types: f64, i32, load/store): tsconfig.json and eslint.config.js
+// exclude it.
+//
+// It is the JS reference path of SlicePreparation.advance (population.ts `step`, synapse.ts
+// `totals`, pipette-channels.ts `substep`) with the same operations in the same order, so its
+// output is bit-identical (WebAssembly f64 arithmetic is IEEE-754 like JS, with no implicit fused
+// multiply–add; binaryen does not reassociate floating point). Keep the two in step: the test
+// tests/simulators/physics/slice-kernel.test.ts compares them bit for bit.
+//
+// Memory is owned by JS (imported, sized per slice up front; layout.as.ts says where each array
+// is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
+// over all cells and `run`; cells.as.ts: the neuron step.
+
+import { chunk, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nGroup, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pGStart, pIO, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { cell, cellPair } from './cells.as';
+
+export { init, setBlock } from './layout.as';
+
+// Pipette kinds (pipette-channels.ts); TIP channels are run by JS.
+const CLAMP: u8 = 1;
+const FOLLOW: u8 = 2;
+const NODE: u8 = 3;
+
+// Returned by `run`.
+const DONE = 0; // reached iEnd
+const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spiked`)
+const ARRIVAL = 2; // t ≥ next synaptic arrival at the start of the substep at (i, k)
+
+@inline function clampRail(u: f64): f64 {
+  return u > rail ? rail : u < -rail ? -rail : u;
+}
+
+/**
+ * Command sample `at`. JS copies the commands in raw (one memcpy); they are sanitised here, as
+ * pipette-channels.ts `load` does for the JS path (NaN / ±Infinity → 0).
+ */
+@inline function command(at: i32): f64 {
+  const x = f64At(pCmd, at);
+  return x - x == 0 ? x : 0;
+}
+
+/**
+ * pipette-channels.ts `substep` for channel ch on cell c (kinds CLAMP, FOLLOW, NODE; TIP channels
+ * are run by JS): reads V[c] at the start of the substep, writes the cell's pipette terms.
+ */
+@inline function pipette(ch: i32, c: i32, i: i32, first: bool): void {
+  const kind = load<u8>(pKind + <usize>ch);
+  const at = ch * chunk + i;
+  const cmd = command(at);
+  if (kind == NODE) {
+    if (first) {
+      const out = f64At(pTipU, ch) + f64At(pOff, ch);
+      setF64(pTipVp, ch, out);
+      setF64(pOut, at, out);
+    }
+    const uInf = f64At(pV, c) + cmd * f64At(pRA, ch);
+    const u = clampRail(uInf + (f64At(pTipU, ch) - uInf) * f64At(pTipK, ch));
+    setF64(pTipU, ch, u);
+    setF64(pPGE, c, u * f64At(pGA, ch));
+  } else if (!first) {
+    return;
+  } else if (kind == CLAMP) {
+    const gA = f64At(pGA, ch);
+    const u = cmd - f64At(pOff, ch);
+    setF64(pOut, at, (u - f64At(pV, c)) * gA + (f64At(pCP, ch) * (cmd - f64At(pTipVp, ch))) / dtSample);
+    setF64(pTipU, ch, u);
+    setF64(pTipVp, ch, cmd);
+    setF64(pPGE, c, gA * u);
+  } else if (kind == FOLLOW) {
+    const u = clampRail(f64At(pV, c) + cmd * f64At(pRA, ch));
+    setF64(pTipU, ch, u);
+    const out = u + f64At(pOff, ch);
+    setF64(pTipVp, ch, out);
+    setF64(pOut, at, out);
+    setF64(pPI, c, cmd);
+  }
+}
+
+/** synapse.ts `silence`, every silenceEvery substeps (the counter is shared with the JS path). */
+@inline function countSilence(): void {
+  const count = load<i32>(pCounter) + 1;
+  if (count >= silenceEvery) {
+    store<i32>(pCounter, 0);
+    for (let q = 0; q < nGroup; q++) {
+      if (f64At(pDecay, q) < f64At(pSilent, q)) {
+        setF64(pDecay, q, 0);
+        setF64(pRise, q, 0);
+      }
+    }
+  } else {
+    store<i32>(pCounter, count);
+  }
+}
+
+/**
+ * The cell's terms of the membrane equation for this substep: its pipette (pipette-channels.ts
+ * `substep`), then its synaptic groups [grp, groupStart[c + 1]) (synapse.ts `totals`: summed at t
+ * onto the pipette terms, then decayed by one substep). Leaves gExt, gExtE in sumG, sumGE;
+ * returns the next group.
+ */
+@inline function inputs(c: i32, grp: i32, i: i32, first: bool): i32 {
+  const ch = i32At(pChOfCell, c);
+  if (ch >= 0) pipette(ch, c, i, first);
+  return groups(c, grp);
+}
+
+/**
+ * `pipette` for cells c and c + 1 on channels ch and ch + 1, both NODE, in f64x2 lanes (same
+ * operations per lane). The usual case: current clamp, channel k on cell k.
+ */
+@inline function nodePair(ch: i32, c: i32, i: i32, first: bool): void {
+  const chb = <usize>ch << 3;
+  const cb = <usize>c << 3;
+  const at = ch * chunk + i;
+  const cmd = f64x2.replace_lane(f64x2.splat(command(at)), 1, command(at + chunk));
+  if (first) {
+    const out = f64x2.add(v128.load(pTipU + chb), v128.load(pOff + chb));
+    v128.store(pTipVp + chb, out);
+    setF64(pOut, at, f64x2.extract_lane(out, 0));
+    setF64(pOut, at + chunk, f64x2.extract_lane(out, 1));
+  }
+  const uInf = f64x2.add(v128.load(pV + cb), f64x2.mul(cmd, v128.load(pRA + chb)));
+  let u = f64x2.add(uInf, f64x2.mul(f64x2.sub(v128.load(pTipU + chb), uInf), v128.load(pTipK + chb)));
+  const r = f64x2.splat(rail);
+  const nr = f64x2.splat(-rail);
+  u = v128.bitselect(r, v128.bitselect(nr, u, f64x2.lt(u, nr)), f64x2.gt(u, r));
+  v128.store(pTipU + chb, u);
+  v128.store(pPGE + cb, f64x2.mul(u, v128.load(pGA + chb)));
+}
+
+
+/** Synaptic groups of cell c (see `inputs`), after its pipette. */
+@inline function groups(c: i32, grp: i32): i32 {
+  let gs = f64At(pPG, c);
+  let gse = f64At(pPGE, c);
+  const end = i32At(pGStart, c + 1);
+  for (; grp < end; grp++) {
+    const d = f64At(pDecay, grp);
+    if (d == 0) continue;
+    const r = f64At(pRise, grp);
+    const x = d - r;
+    gs += x;
+    gse += x * f64At(pRev, grp);
+    setF64(pDecay, grp, d * f64At(pKDecay, grp));
+    setF64(pRise, grp, r * f64At(pKRise, grp));
+  }
+  sumG = gs;
+  sumGE = gse;
+  return end;
+}
+
+
+/** `inputs` of cells c and c + 1; leaves their gExt, gExtE in pairG, pairGE. */
+@inline function inputsPair(c: i32, grp: i32, i: i32, first: bool): i32 {
+  const ch = i32At(pChOfCell, c);
+  const ch1 = i32At(pChOfCell, c + 1);
+  const nodes = ch >= 0 && ch1 == ch + 1 && load<u8>(pKind + <usize>ch) == NODE && load<u8>(pKind + <usize>ch1) == NODE;
+  if (nodes) nodePair(ch, c, i, first);
+  grp = nodes ? groups(c, grp) : inputs(c, grp, i, first);
+  const g0 = sumG;
+  const ge0 = sumGE;
+  grp = nodes ? groups(c + 1, grp) : inputs(c + 1, grp, i, first);
+  pairG = f64x2.replace_lane(f64x2.splat(g0), 1, sumG);
+  pairGE = f64x2.replace_lane(f64x2.splat(ge0), 1, sumGE);
+  return grp;
+}
+
+/**
+ * One substep of every cell: the three passes of the JS path (pipettes, synapse groups, neurons)
+ * fused into one pass over the cells, two cells at a time. Each pass reads and writes only its
+ * own cell's entries, so per cell the operations and their order are unchanged. Returns the
+ * spike count (cells in `spiked`, in cell order).
+ */
+function substep(i: i32, first: bool): i32 {
+  let spikes = 0;
+  let grp = 0;
+  let c = 0;
+  for (; c + 1 < nCell; c += 2) {
+    grp = inputsPair(c, grp, i, first);
+    spikes = cellPair(c, spikes);
+  }
+  if (c < nCell) {
+    inputs(c, grp, i, first);
+    spikes = cell(c, spikes);
+  }
+  countSilence();
+  return spikes;
+}
+
+/**
+ * Runs substeps from substep k of sample i (t: its start time) until sample iEnd, a substep that
+ * ends with spikes, or the start of a substep at t ≥ nextArrival. Leaves t, i, k (where to resume)
+ * and the spike count in the io area: f64 at +0, i32 at +8, +12, +16.
+ */
+export function run(i: i32, k: i32, iEnd: i32, t: f64, nextArrival: f64): i32 {
+  let status = DONE;
+  let spikes = 0;
+  const h = hStep;
+  while (i < iEnd) {
+    if (t >= nextArrival) {
+      status = ARRIVAL;
+      break;
+    }
+    spikes = substep(i, k == 0);
+    t = t + h;
+    if (++k == sub) {
+      k = 0;
+      i++;
+    }
+    if (spikes > 0) {
+      status = SPIKED;
+      break;
+    }
+  }
+  store<f64>(pIO, t, 0);
+  store<i32>(pIO, i, 8);
+  store<i32>(pIO, k, 12);
+  store<i32>(pIO, spikes, 16);
+  return status;
+}
