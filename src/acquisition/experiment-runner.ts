@@ -27,6 +27,9 @@ export interface RunnerOptions {
   autoBias?: Partial<AutoBiasOptions> | false;
 }
 
+/** Bias sweeps when the plan changes a headstage's target potential (0.15 s each). */
+const RETARGET_SWEEPS = 8;
+
 export type RunnerPhase = 'idle' | 'acquiring' | 'resting' | 'paused' | 'done' | 'aborted' | 'failed';
 
 export interface RunnerState {
@@ -66,6 +69,8 @@ export class ExperimentRunner {
   readonly stimScale = new Map<number, number>();
   /** Current-clamp bias per headstage, A, kept by auto-bias. */
   readonly bias = new Map<number, number>();
+  /** Target potential per current-clamp headstage of the last sweep (or preparation), V. */
+  private readonly target = new Map<number, number>();
   private readonly stored: RunSummary['sweeps'] = [];
   private readonly t0: number;
 
@@ -104,6 +109,7 @@ export class ExperimentRunner {
 
   private async acquire(input: AcquireInput): Promise<Sweep> {
     const planned = input.planned;
+    await this.retarget(planned, input.signal);
     let sweep: Sweep;
     try {
       sweep = await this.engine.runSweep(planned, {
@@ -121,6 +127,71 @@ export class ExperimentRunner {
     await this.keep(sweep, planned.index);
     this.followTargets(sweep, planned);
     return sweep;
+  }
+
+  /**
+   * A few short holding-only sweeps that bring the given current-clamp headstages to their target
+   * potentials (before the first sweep, and whenever the plan changes a target, e.g. from −70 to
+   * −55 mV between the probe's recording blocks: one auto-bias step per sweep would leave the
+   * first sweeps of the new block mV away from it, where an IPSP's amplitude changes 5 % per mV).
+   */
+  private async settleBias(first: AcquireInput['planned'], targets: AcquireInput['planned']['headstages'], sweeps: number, signal?: AbortSignal): Promise<void> {
+    const rate = first.sampleRate;
+    const scans = Math.round(0.15 * rate);
+    const last = new Map<number, { bias: number; v: number }>();
+    for (let i = 0; i < sweeps; i++) {
+      const planned = {
+        ...first,
+        protocol: 'auto-bias',
+        stimulusName: 'Bias',
+        scans,
+        epochs: [],
+        headstages: targets.map((h) => ({ ...h, stimulus: new Float32Array(scans), testPulse: undefined, epochs: [] })),
+      };
+      const sweep = await this.engine.runSweep(planned, { signal, holding: (hs) => this.bias.get(hs) ?? 0 });
+      if (i === 0 || !this.secantStep(sweep, planned, last)) this.followTargets(sweep, planned);
+      for (const h of targets) {
+        const ch = sweep.channels.find((c) => c.headstage === h.headstage);
+        if (ch) last.set(h.headstage, { bias: ch.holding, v: restingPotential(sweep, ch) });
+      }
+    }
+  }
+
+  /**
+   * One bias step with the cell's own input resistance, from the last two bias sweeps (ΔV/ΔI,
+   * bounded), instead of followTargets' assumed 150 MΩ: a 15 mV change of target then settles in
+   * a few sweeps whatever the cell. False when no headstage had a usable previous step.
+   */
+  private secantStep(sweep: Sweep, planned: AcquireInput['planned'], last: Map<number, { bias: number; v: number }>): boolean {
+    if (this.opts.autoBias === false) return false;
+    const given = { ...DEFAULT_AUTO_BIAS, ...(this.opts.autoBias ?? {}) };
+    const o = { ...given, maxCurrent: Math.min(given.maxCurrent, this.opts.rig.safety.maxCurrent) };
+    let any = false;
+    for (const ph of planned.headstages) {
+      const ch = sweep.channels.find((c) => c.headstage === ph.headstage);
+      const prev = last.get(ph.headstage);
+      if (!ch || !prev || ph.targetPotential === undefined) continue;
+      const v = restingPotential(sweep, ch);
+      const dI = ch.holding - prev.bias;
+      const dV = v - prev.v;
+      const r = Math.abs(dI) > 1e-12 && Math.abs(dV) > 1e-4 ? Math.min(1e9, Math.max(30e6, dV / dI)) : o.inputResistance;
+      const next = nextBias(this.bias.get(ph.headstage) ?? 0, v, ph.targetPotential, { ...o, followRate: 0.8 }, r);
+      this.bias.set(ph.headstage, next);
+      void this.engine.applyHolding(ph.headstage, 'IC', next).catch((e: unknown) => this.holdingErrors.push((e as Error).message));
+      any = true;
+    }
+    return any;
+  }
+
+  /** Before a sweep: settles the bias of every current-clamp headstage whose target the plan changes. */
+  private async retarget(planned: AcquireInput['planned'], signal?: AbortSignal): Promise<void> {
+    const changed = planned.headstages.filter((h) => {
+      if (h.mode !== 'IC' || h.targetPotential === undefined) return false;
+      const before = this.target.get(h.headstage);
+      this.target.set(h.headstage, h.targetPotential);
+      return before !== undefined && Math.abs(before - h.targetPotential) > 1e-6;
+    });
+    if (changed.length > 0 && this.opts.autoBias !== false) await this.settleBias(planned, changed, RETARGET_SWEEPS, signal);
   }
 
   /** Auto-bias after a sweep: IC headstages with a target potential move their bias towards it. */
@@ -148,21 +219,9 @@ export class ExperimentRunner {
     const first = this.opts.plan.sweeps[0];
     if (!first) return report;
     const targets = first.headstages.filter((h) => h.mode === 'IC' && h.targetPotential !== undefined);
+    for (const t of targets) this.target.set(t.headstage, t.targetPotential as number);
     if (targets.length > 0 && this.opts.autoBias !== false) {
-      const rate = first.sampleRate;
-      const scans = Math.round(0.15 * rate);
-      for (let i = 0; i < (o.biasSweeps ?? 6); i++) {
-        const planned = {
-          ...first,
-          protocol: 'auto-bias',
-          stimulusName: 'Bias',
-          scans,
-          epochs: [],
-          headstages: targets.map((h) => ({ ...h, stimulus: new Float32Array(scans), testPulse: undefined, epochs: [] })),
-        };
-        const sweep = await this.engine.runSweep(planned, { signal: o.signal, holding: (hs) => this.bias.get(hs) ?? 0 });
-        this.followTargets(sweep, planned);
-      }
+      await this.settleBias(first, targets, o.biasSweeps ?? 6, o.signal);
       for (const t of targets) report.bias[t.headstage] = this.bias.get(t.headstage) ?? 0;
     }
     if (o.calibrate) {

@@ -1,3 +1,4 @@
+import type { ClampMode } from '../core/clamp.ts';
 import type { Sweep } from '../core/sweep.ts';
 import { type PairResult, analyzePair } from './pair-analysis.ts';
 import type { PairTrial, PulseRow, RecordingRow, SweepRow } from './records.ts';
@@ -36,6 +37,8 @@ export interface PairStatus {
   sign: -1 | 0 | 1;
   uncertain: boolean;
   trials: number;
+  /** Response category the amplitudes and plasticity come from: IC/VC at −70 mV (excitatory) or −55 mV (inhibitory). */
+  category?: { mode: ClampMode; holding: number };
   /** Peak of the fitted averaged first response (pairs with p < 0.05). */
   pspAmplitude: number | null;
   pspLatency: number | null;
@@ -67,6 +70,7 @@ function statusOf(r: PairResult): PairStatus {
     sign: d.sign,
     uncertain: d.uncertain,
     trials: d.trials,
+    ...(r.category ? { category: { mode: r.category.mode, holding: r.category.holding } } : {}),
     pspAmplitude: finite(r.psp?.amplitude),
     pspLatency: finite(r.psp?.latency),
     plasticity: connected

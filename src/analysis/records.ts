@@ -53,6 +53,14 @@ export interface PulseRow {
 }
 
 /**
+ * Baseline kept before pulse 1 of a trial (the induction stretch starts this long before it), s:
+ * long enough that the averaged first response (pair-analysis.ts) and the induction fit see the
+ * postsynaptic cell's slow relaxation (drift) before the response starts. The protocol's 200 ms
+ * before pulse 1 hold no stimulus of this turn.
+ */
+export const FIRST_PRE = 50e-3;
+
+/**
  * What one sweep leaves of one (pre, post) pair for the pair-level analysis: the postsynaptic
  * trace around the induction and recovery trains and a baseline stretch of the same turn, the
  * event times, and which responses passed QC.
@@ -62,6 +70,8 @@ export interface PairTrial {
   pre: number;
   post: number;
   mode: ClampMode;
+  /** Nominal holding of the postsynaptic recording, V (categories.ts): −0.07, −0.055 or other. */
+  holding: number;
   frequency: number;
   recoveryDelay: number;
   /** Presynaptic event time of each pulse (spike steepest rise, or pulse onset), s. */

@@ -2,9 +2,10 @@ import type { Epoch, PulseQcRecord, QcResult, Sweep, SweepChannel } from '../cor
 import { recordingQc } from '../../protocols/qc/recording.ts';
 import { STIMULUS_EPOCH_KINDS } from '../../protocols/stimuli/timing.ts';
 import { DETECTION_WINDOW, FIRST_PULSE_WINDOW, NULL_EVENT_SPACING, detectionAmplitude, detectionShape } from './detection-kernel.ts';
+import { nominalHolding } from './categories.ts';
 import type { Segment } from './event-fit.ts';
 import { presynapticSpikes, pulseEpochs, type PulseSpikes } from './presynaptic.ts';
-import type { PairTrial, PulseRow, RecordingRow, SweepRow } from './records.ts';
+import { FIRST_PRE, type PairTrial, type PulseRow, type RecordingRow, type SweepRow } from './records.ts';
 import { analyzeTestPulse } from './test-pulse.ts';
 
 /** Everything one sweep contributes to the analysis. */
@@ -17,6 +18,7 @@ export interface SweepResult {
 
 /** Before the first event of a train stretch (baseline for the fit), s. */
 const PRE = 10e-3;
+
 /** After the last event of a stretch (the response's decay), s. */
 const POST = 80e-3;
 
@@ -61,6 +63,17 @@ function testPulseOf(sweep: Sweep, ch: SweepChannel): Partial<RecordingRow> {
   }
 }
 
+/**
+ * The response category's holding of a postsynaptic recording (categories.ts): in current clamp
+ * the potential it actually sat at (the test pulse's baseline; the protocol's target when that is
+ * missing), as the reference bins responses by the measured holding; in voltage clamp the command.
+ */
+function holdingOf(sweep: Sweep, ch: SweepChannel, rec: RecordingRow | undefined): number {
+  if (ch.mode === 'VC') return nominalHolding(ch.holding);
+  const measured = rec?.baselinePotential ?? Number.NaN;
+  return nominalHolding(Number.isFinite(measured) ? measured : num(sweep.parameters.holdingPotential));
+}
+
 function failedChecks(qc: QcResult): string {
   return qc.checks.filter((c) => !c.pass).map((c) => c.name).join(',');
 }
@@ -86,7 +99,7 @@ function nullEvents(sweep: Sweep, pre: number): number[] {
   return events;
 }
 
-function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: PulseSpikes[], turn: Epoch | undefined, usable: { preOk: boolean; postOk: boolean }, qcRecords: Map<string, PulseQcRecord>, row: SweepRow): PairTrial {
+function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: PulseSpikes[], turn: Epoch | undefined, usable: { preOk: boolean; postOk: boolean }, qcRecords: Map<string, PulseQcRecord>, row: SweepRow, holding: number): PairTrial {
   const rate = sweep.sampleRate;
   const limitStop = turn?.stop ?? post.response.length / rate;
   const events = spikes.map((s) => s.spikeMaxSlopeTime);
@@ -109,7 +122,7 @@ function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: 
   for (const [first, count] of groups as [number, number][]) {
     const ev = events.slice(first, first + count);
     if (ev.length === 0) continue;
-    segments.push({ seg: segment(post, rate, (ev[0] as number) - PRE, Math.min(limitStop, (ev[ev.length - 1] as number) + POST)), first, count });
+    segments.push({ seg: segment(post, rate, (ev[0] as number) - (first === 0 ? FIRST_PRE : PRE), Math.min(limitStop, (ev[ev.length - 1] as number) + POST)), first, count });
   }
   // Each window ends before the next event's response can start (its latency is ≥ 1 ms).
   const detection = events.map((e, k) => detectionAmplitude(post.response, 0, rate, e, shape, Math.min(e + DETECTION_WINDOW[1], (events[k + 1] ?? Infinity) + 1e-3)));
@@ -126,6 +139,7 @@ function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: 
     pre: pre.headstage,
     post: post.headstage,
     mode: post.mode,
+    holding,
     frequency: row.frequency,
     recoveryDelay: row.recoveryDelay,
     events,
@@ -217,7 +231,8 @@ export function analyzeSweep(sweep: Sweep): SweepResult {
     for (const post of sweep.channels) {
       if (post.headstage === pre.headstage) continue;
       const usable = { preOk: qcOf.get(pre.headstage)?.pass ?? false, postOk: qcOf.get(post.headstage)?.pass ?? false };
-      trials.push(pairTrial(sweep, pre, post, spikes, turn, usable, qcRecords, row));
+      const holding = holdingOf(sweep, post, recordings.find((r) => r.headstage === post.headstage));
+      trials.push(pairTrial(sweep, pre, post, spikes, turn, usable, qcRecords, row, holding));
     }
   }
   return { sweep: row, recordings, pulses, trials };

@@ -79,6 +79,8 @@ interface ResponseRow {
   post: number;
   pulse: number;
   mode: string;
+  /** Nominal holding of the response's category, V. */
+  holding: number;
   eventTime: number;
   used: boolean;
   failed: string;
@@ -96,6 +98,7 @@ const RESPONSE_COLUMNS: Column<ResponseRow>[] = [
   i32('post', (r) => r.post),
   i32('pulse', (r) => r.pulse),
   str('mode', (r) => r.mode),
+  f64('holding', (r) => r.holding),
   f64('event_time', (r) => r.eventTime),
   bool('qc_pass', (r) => r.used),
   str('qc_failed', (r) => r.failed),
@@ -122,6 +125,8 @@ const PAIR_COLUMNS: Column<PairResult>[] = [
   f64('strength', (r) => r.detection.strength),
   f64('null_sd', (r) => r.detection.nullSd),
   f64('single_trial_fraction', (r) => r.detection.singleTrialFraction),
+  str('category_mode', (r) => r.category?.mode ?? ''),
+  f64('category_holding', (r) => r.category?.holding),
   f64('psp_amplitude', (r) => r.psp?.amplitude),
   f64('psp_latency', (r) => r.psp?.latency),
   f64('psp_rise_time', (r) => r.psp?.riseTime),
@@ -167,6 +172,7 @@ function responseRows(trials: readonly PairTrial[], pair: PairResult | undefined
         post: tr.post,
         pulse,
         mode: tr.mode,
+        holding: tr.holding,
         eventTime: tr.events[k] as number,
         used: tr.used[k] === true,
         failed: tr.failed[k] ?? '',

@@ -36,6 +36,27 @@ function plan(n: number, duration = 0.1, interval = 15): Plan {
 }
 
 describe('the experiment runner on a simulated rig', () => {
+  it('settles the current-clamp bias before the first sweep of a new target potential (−70 → −55 mV)', async () => {
+    rig = await passiveRig(2, 'max');
+    const p = plan(4, 0.1, 1);
+    p.sweeps.forEach((s, i) => {
+      const ic = s.headstages.find((h) => h.mode === 'IC');
+      if (ic) ic.targetPotential = i < 2 ? -0.07 : -0.055;
+    });
+    const stored: Sweep[] = [];
+    const runner = new ExperimentRunner({ rig, plan: p, speed: 'max', store: (s) => void stored.push(s) });
+    await runner.prepare();
+    runner.start();
+    await runner.finished();
+    const start = (s: Sweep | undefined) => {
+      const y = s?.channels.find((c) => c.mode === 'IC')?.response ?? new Float32Array(1);
+      return y.subarray(0, Math.round(0.015 * 20_000)).reduce((a, b) => a + b, 0) / Math.round(0.015 * 20_000);
+    };
+    expect(start(stored[1])).toBeCloseTo(-0.07, 3);
+    // One auto-bias step per sweep would leave sweep 2 several mV short of −55 mV.
+    expect(Math.abs(start(stored[2]) + 0.055)).toBeLessThan(1e-3);
+  });
+
   it('runs a plan at max speed: rests pass in simulated time, every sweep stored once and in order', async () => {
     rig = await passiveRig(2, 'max');
     const stored: Sweep[] = [];

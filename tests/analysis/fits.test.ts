@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitPsp } from '../../src/analysis/psp-fit.ts';
+import { fitPsp, trialResponse } from '../../src/analysis/psp-fit.ts';
 import { sampleShape } from '../../src/analysis/psp-shape.ts';
 import { fitTsodyksMarkram, tmReleases } from '../../src/analysis/tm-fit.ts';
 import { gaussian } from '../support/analysis-noise.ts';
@@ -27,6 +27,32 @@ describe('PSP fit of an averaged response', () => {
     const n = Math.round(0.085 * RATE);
     const y = Float64Array.from(sampleShape(shape, -5e-3, RATE, n), (v) => -0.3e-3 * v);
     expect(fitPsp({ y, w: new Float64Array(n).fill(1), from: -5e-3, rate: RATE }).amplitude).toBeCloseTo(-0.3e-3, 6);
+  });
+
+  // Seed 12's 4→2: the postsynaptic cell relaxes from its own earlier train, by a different amount
+  // in each trial, and only the low-frequency trials reach the response's tail. One drift for the
+  // mean makes the IPSP 11 % small (no drift at all: 21 %); a baseline and drift per trial do not.
+  it('measures a slow response on trials that each relax with their own slope and end at their next pulse', () => {
+    const shape = { latency: 1.5e-3, tauRise: 8e-3, tauDecay: 30e-3 };
+    const from = -50e-3;
+    const full = Math.round(0.13 * RATE);
+    const k = sampleShape(shape, from, RATE, full);
+    // [window after the event (s), relaxation at the event (V/s)]: 10, 20, 50 × 6, 100, 200 Hz.
+    const trials: [number, number][] = [[0.08, 0.1e-3], [0.05, 0.5e-3], [0.02, 2e-3], [0.02, 2.5e-3], [0.02, 1.5e-3], [0.02, 0.3e-3], [0.02, 0], [0.02, 0], [0.01, 2e-3], [0.005, 2e-3]];
+    const windows = trials.map(([after, slope]) => {
+      const n = Math.round((after - from) * RATE);
+      // An exponential relaxation (τ 130 ms) towards rest, rising at `slope` at the event.
+      return Float64Array.from({ length: n }, (_, i) => {
+        const t = from + i / RATE;
+        return -0.07 - slope * 0.13 * Math.exp(-t / 0.13) - 0.3e-3 * (k[i] as number);
+      });
+    });
+    const perTrial = fitPsp(trialResponse(windows, from, RATE), trialResponse(windows, from, RATE, 4));
+    expect(perTrial.amplitude / -0.3e-3).toBeCloseTo(1, 1);
+    // The mean of the same trials with a single drift is well off (what the analysis did before).
+    const mean = trialResponse(windows, from, RATE);
+    const single = fitPsp({ y: mean.y, w: mean.w, from, rate: RATE });
+    expect(Math.abs(single.amplitude / -0.3e-3 - 1)).toBeGreaterThan(0.05);
   });
 });
 

@@ -36,6 +36,7 @@ function nullTrials(rand: () => number, n: number, shift = 0): PairTrial[] {
     pre: 0,
     post: 1,
     mode: 'IC',
+    holding: -0.07,
     frequency: 50,
     recoveryDelay: 0.25,
     events: [],
@@ -51,6 +52,12 @@ function nullTrials(rand: () => number, n: number, shift = 0): PairTrial[] {
 }
 
 describe('connection detection (the statistic and its false-positive rate)', () => {
+  it('multiplies p by the number of response categories tested (−70 and −55 mV: α per pair stays α)', () => {
+    const trials = nullTrials(gaussian(11), 10, -30e-6);
+    const one = detect(trials);
+    expect(detect(trials, 2).pValue).toBeCloseTo(Math.min(1, 2 * one.pValue), 12);
+  });
+
   it('calls a share of null pairs "significant" that matches the nominal level', () => {
     const rand = gaussian(7);
     const pairs = Array.from({ length: 4000 }, () => detect(nullTrials(rand, 10)));

@@ -5,14 +5,16 @@ import { type SeedFigures, figures } from '../support/analysis-figures.ts';
 import type { ProbeOutcome } from '../support/analysis-probe.ts';
 
 /**
- * The online analysis against the simulated slice's ground truth (issue 7). Budget ≤ 3 min wall on
- * 2 cores: each run is the full probe grid once (10 conditions, 8 headstages: 56 pairs × 10
- * trials) on a fresh slice with realistic noise added (tests/support/analysis-noise.ts), at most
- * two runs at a time. Seeds 11 and 12 keep their synapses; seed 13 is run without any synapse for
- * the false-positive check. One repetition is the most the budget allows (≈ 8 usable first-pulse
- * traces per pair, against ≥ 40 in a real experiment of 5 repetitions): where that leaves the
- * issue's targets out of reach the test says so in its name and checks a looser bound; the
- * measured figures are printed per seed and recorded in docs/analysis.md.
+ * The online analysis against the simulated slice's ground truth (issue 7). Each run is the full
+ * probe grid once (10 conditions, 8 headstages: 56 pairs) recorded at −70 mV and again at −55 mV
+ * (where inhibitory connections are measured, docs/analysis.md "Response categories"), on a fresh
+ * slice with realistic noise added (tests/support/analysis-noise.ts), with a 50 ms inserted test
+ * pulse; at most two runs at a time. Seeds 11 and 12 keep their synapses; seed 13 is run without any
+ * synapse for the false-positive check. One repetition is what the CI budget allows (≈ 8 usable
+ * first-pulse traces per pair and holding, against ≥ 40 in a real experiment of 5 repetitions):
+ * where that leaves the issue's targets out of reach the test says so in its name and checks a
+ * looser bound; the measured figures are printed per seed, and docs/analysis.md records them for
+ * 1 and 3 repetitions.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS: [number, 'synapses' | 'no-synapses'][] = [
@@ -59,7 +61,7 @@ beforeAll(async () => {
 
 describe('online analysis of the full probe grid against the simulated ground truth', () => {
   it('analyses every sweep of every run and excludes none', () => {
-    for (const o of outcomes.values()) expect({ seed: o.seed, phase: o.phase, sweeps: o.sweeps, excluded: o.excludedSweeps }).toEqual({ seed: o.seed, phase: 'done', sweeps: 10, excluded: 0 });
+    for (const o of outcomes.values()) expect({ seed: o.seed, phase: o.phase, sweeps: o.sweeps, excluded: o.excludedSweeps }).toEqual({ seed: o.seed, phase: 'done', sweeps: 20, excluded: 0 });
   });
 
   it('calls no connection on a slice without synapses', () => {
@@ -73,12 +75,12 @@ describe('online analysis of the full probe grid against the simulated ground tr
     expect(synaptic.filter((f) => f.recall < 0.95 || f.precision < 0.95).map((f) => ({ seed: f.seed, recall: f.recall, precision: f.precision }))).toEqual([]);
   });
 
-  it('measures the first PSP of detected connections ≥ 0.2 mV within 10 % in the median (target: each; one repetition allows ≤ 25 %)', () => {
+  it('measures the first PSP of detected connections ≥ 0.2 mV within 10 % in the median (target: each; one repetition allows ≤ 20 %: seed 11 2→6 reads 12–15 % large, docs/analysis.md)', () => {
     const errors = figs.flatMap((f) => f.amplitudeErrors);
     expect(errors.length).toBeGreaterThan(0);
     const sorted = [...errors].sort((a, b) => a - b);
     expect(sorted[sorted.length >> 1]).toBeLessThanOrEqual(0.1);
-    expect(errors.filter((e) => !(e <= 0.25))).toEqual([]);
+    expect(errors.filter((e) => !(e <= 0.2))).toEqual([]);
   });
 
   it('fits short-term plasticity of every detected connection ≥ 0.2 mV (target 15 %: not met with one repetition; U and τ_rec within a factor 2)', () => {
@@ -87,9 +89,9 @@ describe('online analysis of the full probe grid against the simulated ground tr
     expect(stp.filter((s) => !(s.U <= 1 && s.tauRec <= 1))).toEqual([]);
   });
 
-  it('fits the test pulse: Ri and Cm within 15 %, Ra within 25 % (target 5 %: not met in current clamp, see docs/analysis.md)', () => {
+  it('fits the test pulse within 5 % of the cell: Ra, Ri, Cm (medians over the run; Ri at −70 mV, where the truth is)', () => {
     const tp = figs.flatMap((f) => f.testPulseErrors.map((e, h) => ({ seed: f.seed, h, ...e })));
     expect(tp.length).toBe(16);
-    expect(tp.filter((e) => !(e.ri <= 0.15 && e.cm <= 0.15 && e.ra <= 0.25))).toEqual([]);
+    expect(tp.filter((e) => !(e.ri <= 0.05 && e.cm <= 0.05 && e.ra <= 0.05))).toEqual([]);
   });
 });

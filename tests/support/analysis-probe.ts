@@ -5,7 +5,14 @@
  * added to every trace (analysis-noise.ts), the online analysis after every sweep, then the
  * slice's ground truth (analysis-truth.ts). Prints one JSON line (ProbeOutcome).
  *
- *   node bin/run-ts.js tests/support/analysis-probe.ts SEED [synapses|no-synapses] [REPETITIONS]
+ *   node bin/run-ts.js tests/support/analysis-probe.ts SEED [synapses|no-synapses] [REPETITIONS] [RECORDINGS] [noise|no-noise] [TP_WIDTH]
+ *
+ * RECORDINGS: the postsynaptic recording categories, comma-separated (default `ic-70,ic-55`: the
+ * grid at −70 mV, then again at −55 mV, where the analysis measures inhibitory connections;
+ * `ic-70` alone halves the run). `no-noise` leaves out the added noise (diagnostic runs only:
+ * without noise the detection statistic means nothing). TP_WIDTH: the inserted current-clamp test
+ * pulse, s (default 0.05: MIES's 10 ms default ends before the Sst cells' response has settled and
+ * reads their Ri up to ≈ 10 % high, docs/analysis.md; 50 ms costs 0.13 s per sweep).
  */
 import { performance } from 'node:perf_hooks';
 import { ExperimentRunner } from '../../src/acquisition/experiment-runner.ts';
@@ -23,7 +30,12 @@ export interface PairOutcome {
   pValue: number | null;
   truthConnected: boolean;
   truthAmplitude: number | null;
+  /** Holding the truth amplitude is taken at, V: −55 mV for inhibitory synapses when the run has that category, else −70 mV. */
+  truthHolding: number;
   amplitude: number | null;
+  /** Category the analysis measured the pair in (null when it measured nothing). */
+  mode: string | null;
+  holding: number | null;
   firstPulseMean: number | null;
   truthStp: { U: number; tauRec: number; tauFacil: number } | null;
   stp: { U: number; tauRec: number; tauFacil: number } | null;
@@ -49,6 +61,13 @@ export interface ProbeOutcome {
 const seed = Number(process.argv[2] ?? 11);
 const synapses = (process.argv[3] ?? 'synapses') !== 'no-synapses';
 const repetitions = Number(process.argv[4] ?? 1);
+const recordings = (process.argv[5] ?? 'ic-70,ic-55').split(',').map((r) => {
+  const m = /^(ic|vc)(-\d+)$/i.exec(r.trim());
+  if (!m) throw new Error(`recording category "${r}": expected e.g. ic-70 or ic-55`);
+  return { mode: (m[1] as string).toUpperCase() as 'IC' | 'VC', holdingPotential: Number(m[2]) / 1000 };
+});
+const noise = (process.argv[6] ?? 'noise') !== 'no-noise';
+const testPulseWidth = Number(process.argv[7] ?? 0.05);
 const t0 = performance.now();
 const { rig, slice } = await openAnalysisRig(seed, synapses);
 const online = new OnlineAnalysis();
@@ -58,14 +77,14 @@ let calibration: { headstage: number; scale: number }[] = [];
 let phase = '';
 try {
   const headstages = [0, 1, 2, 3, 4, 5, 6, 7];
-  const plan = expandPlan({ protocol: 'synphys-probe', repetitions }, { headstages, sampleRate: 20_000, safety: rig.safety });
+  const plan = expandPlan({ protocol: 'synphys-probe', repetitions, recording: recordings, testPulse: { width: testPulseWidth } }, { headstages, sampleRate: 20_000, safety: rig.safety });
   const rand = gaussian(seed * 7919 + (synapses ? 1 : 2));
   const runner = new ExperimentRunner({
     rig,
     plan,
     speed: 'max',
     store: (s) => {
-      for (const ch of s.channels) addNoise(ch.response, s.sampleRate, ch.mode === 'VC' ? VC_NOISE : IC_NOISE, rand);
+      if (noise) for (const ch of s.channels) addNoise(ch.response, s.sampleRate, ch.mode === 'VC' ? VC_NOISE : IC_NOISE, rand);
       const a = performance.now();
       online.addSweep(s);
       addSweepMs.push(performance.now() - a);
@@ -83,20 +102,28 @@ try {
 const truth = rig.simulation?.groundTruth().amplifiers[0]?.slice;
 const scale = (h: number) => calibration.find((c) => c.headstage === h)?.scale ?? 1;
 // Without synapses every PSP is 0 and the test-pulse figures come from the synaptic runs.
-const psps = synapses ? pspTruth(slice, (h) => 1.3e-9 * scale(h)) : [];
+const pulse = (h: number) => 1.3e-9 * scale(h);
+const psps = synapses ? pspTruth(slice, pulse) : [];
+// Inhibitory connections are measured at −55 mV when the run records there (categories.ts).
+const at55 = recordings.some((r) => r.mode === 'IC' && Math.abs(r.holdingPotential + 0.055) < 1e-6);
+const psps55 = synapses && at55 ? pspTruth(slice, pulse, -0.055) : [];
 const cells = synapses ? cellTruth(slice) : [];
 const counts = online.counts();
 const fin = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
 const pairs: PairOutcome[] = online.pairResults().map((r) => {
   const c = truth?.connections.find((x) => x.pre === truth.patched[r.pre] && x.post === truth.patched[r.post]);
+  const inhibitory = at55 && c !== undefined && c.reversal < -0.03;
   return {
     pre: r.pre,
     post: r.post,
     status: r.detection.status,
     pValue: fin(r.detection.pValue),
     truthConnected: c !== undefined,
-    truthAmplitude: synapses ? fin(psps.find((p) => p.pre === r.pre && p.post === r.post)?.amplitude) : 0,
+    truthAmplitude: synapses ? fin((inhibitory ? psps55 : psps).find((p) => p.pre === r.pre && p.post === r.post)?.amplitude) : 0,
+    truthHolding: inhibitory ? -0.055 : -0.07,
     amplitude: fin(r.psp?.amplitude),
+    mode: r.category?.mode ?? null,
+    holding: r.category?.holding ?? null,
     firstPulseMean: fin(r.firstPulseMean),
     truthStp: c ? { ...c.stp } : null,
     stp: r.tm && Number.isFinite(r.tm.U) ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil } : null,
@@ -108,12 +135,15 @@ const med = (x: number[]) => {
   return s.length ? (s[s.length >> 1] as number) : Number.NaN;
 };
 const testPulse = cells.map((c) => {
-  const mine = recs.filter((r) => r.headstage === c.headstage);
-  const col = (k: string) => med(mine.map((r) => Number(r[k] ?? Number.NaN)));
+  // Ra and Cm do not depend on the holding: every sweep's test pulse counts. The Ri truth is at
+  // −70 mV (active conductances make Ri depend on the potential): the sweeps at −55 mV are left out.
+  const all = recs.filter((r) => r.headstage === c.headstage);
+  const at70 = all.filter((r) => Math.abs(Number(r.baseline_potential) + 0.07) < 5e-3);
+  const col = (rows: typeof all, k: string) => med(rows.map((r) => Number(r[k] ?? Number.NaN)));
   return {
     headstage: c.headstage,
     truth: { ra: c.accessResistance, ri: c.inputResistance, cm: c.capacitance },
-    measured: { ra: col('access_resistance'), ri: col('input_resistance'), cm: col('capacitance') },
+    measured: { ra: col(all, 'access_resistance'), ri: col(at70, 'input_resistance'), cm: col(all, 'capacitance') },
   };
 });
 const out: ProbeOutcome = {

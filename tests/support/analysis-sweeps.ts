@@ -20,6 +20,8 @@ export interface SyntheticOptions {
   /** Only this headstage's recording fails QC. */
   failRecording?: number;
   aborted?: boolean;
+  /** Potential of both cells, V (−70 mV; the sweep's recording category follows it). */
+  holding?: number;
 }
 
 const RATE = 20_000;
@@ -39,7 +41,7 @@ export function syntheticSweep(o: SyntheticOptions): Sweep {
     headstage: h,
     mode: 'IC',
     command: new Float32Array(n),
-    response: new Float32Array(n).fill(-0.07),
+    response: new Float32Array(n).fill(o.holding ?? -0.07),
     holding: 0,
     stimScale: 1,
     settings: { mode: 'IC', outputScale: 10, commandSensitivity: 4e-10, lpfHz: 10_000, device: {} },
@@ -79,7 +81,7 @@ export function syntheticSweep(o: SyntheticOptions): Sweep {
     sampleRate: RATE,
     channels,
     epochs,
-    parameters: { frequency: f, recoveryDelay: 0.25, repetition: 0 },
+    parameters: { frequency: f, recoveryDelay: 0.25, repetition: 0, holdingPotential: o.holding ?? -0.07 },
     aborted: o.aborted ?? false,
   };
 }

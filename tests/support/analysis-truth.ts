@@ -24,10 +24,11 @@ export interface PspTruth {
   amplitude: number;
 }
 
-const RATE = 20_000;
+/** Sample rate of the twin (the probe's), Hz. */
+export const RATE = 20_000;
 const HOLD = -0.07;
 
-class Twin {
+export class Twin {
   readonly prep: SlicePreparation;
   readonly n: number;
   readonly bias: Float64Array;
@@ -53,12 +54,12 @@ const last = (y: Float64Array, s: number) => {
   return m / k;
 };
 
-/** Bias currents that bring every recorded potential to −70 mV (secant steps). */
-function holdAll(t: Twin): void {
+/** Bias currents that bring every recorded potential to `hold` (−70 mV unless given; secant steps). */
+export function holdAll(t: Twin, hold = HOLD): void {
   let v = t.run(0.5).map((y) => last(y, 0.05));
   let prevI = Float64Array.from(t.bias);
   let prevV = v;
-  for (let ch = 0; ch < t.n; ch++) t.bias[ch] = ((HOLD - (v[ch] as number)) / 150e6);
+  for (let ch = 0; ch < t.n; ch++) t.bias[ch] = ((hold - (v[ch] as number)) / 150e6);
   for (let it = 0; it < 6; it++) {
     v = t.run(0.4).map((y) => last(y, 0.05));
     const next = Float64Array.from(t.bias);
@@ -66,7 +67,7 @@ function holdAll(t: Twin): void {
       const dI = (t.bias[ch] as number) - (prevI[ch] as number);
       const dV = (v[ch] as number) - (prevV[ch] as number);
       const slope = Math.abs(dI) > 1e-15 && Math.abs(dV) > 1e-7 ? dV / dI : 150e6;
-      next[ch] = (t.bias[ch] as number) + (HOLD - (v[ch] as number)) / slope;
+      next[ch] = (t.bias[ch] as number) + (hold - (v[ch] as number)) / slope;
     }
     prevI = Float64Array.from(t.bias);
     prevV = v;
@@ -83,25 +84,38 @@ export function cellTruth(opts: SliceOptions): CellTruth[] {
   const truth = t.prep.groundTruth();
   return before.map((v0, ch) => ({
     headstage: ch,
+    // The slice options give no pipettes, so every channel has DEFAULT_PIPETTE's.
     accessResistance: DEFAULT_PIPETTE.accessResistance,
     // The recorded step includes I·Ra across the access resistance: remove it.
     inputResistance: ((after[ch] as number) - v0) / -50e-12 - DEFAULT_PIPETTE.accessResistance,
+    // The membrane's alone: a current-clamp pulse also charges the pipette's 5 pF, which the
+    // test-pulse analysis separates (src/analysis/ic-circuit.ts) rather than counting it as Cm.
     capacitance: truth.cells[truth.patched[ch] as number]?.capacitance ?? Number.NaN,
   }));
 }
 
 /**
- * First-pulse PSP of every patched pair, each presynaptic cell driven by its run's pulse (3 ms,
- * 1.3 nA × scale) in turn, 300 ms apart. One twin serves every presynaptic cell: a synapse is used
- * only by its own presynaptic cell, so each is at rest when its cell first spikes.
+ * First-pulse PSP of every patched pair at the postsynaptic holding `hold` (−70 mV, or −55 mV for
+ * inhibitory connections as the analysis measures them), each presynaptic cell driven by its
+ * run's pulse (3 ms, 1.3 nA × scale). Every presynaptic cell gets a fresh twin, held at `hold`,
+ * in which no cell has fired: with one twin for all, cells pulsed earlier were still relaxing
+ * from their own spike (seed 12: 2→1, 1→0 and 7→6 read 0.06–0.12 mV with no synapse or an
+ * inhibitory one, 4→2 read 7 % small), so the "PSP" was partly the postsynaptic cell's own
+ * after-potential. The bias currents are found once and reused; each twin then settles for 4 s (slow conductances:
+ * 0.5 s leaves 4→2 5 % small, 3 s and 8 s agree to 0.1 %).
  */
-export function pspTruth(opts: SliceOptions, pulseAmplitude: (headstage: number) => number): PspTruth[] {
+export function pspTruth(opts: SliceOptions, pulseAmplitude: (headstage: number) => number, hold = HOLD): PspTruth[] {
   const out: PspTruth[] = [];
-  const t = new Twin(opts);
-  holdAll(t);
-  const n = t.n;
+  const first = new Twin(opts);
+  holdAll(first, hold);
+  const n = first.n;
   const width = Math.round(0.003 * RATE);
   for (let pre = 0; pre < n; pre++) {
+    const t = pre === 0 ? first : new Twin(opts);
+    if (pre > 0) {
+      t.bias.set(first.bias);
+      t.run(4);
+    }
     const base = t.run(0.05).map((y) => last(y, 0.02));
     const cell = t.prep.groundTruth().patched[pre] as number;
     const spikes0 = t.prep.spikes(cell).length;
@@ -119,7 +133,6 @@ export function pspTruth(opts: SliceOptions, pulseAmplitude: (headstage: number)
       }
       out.push({ pre, post, amplitude: oneSpike ? (hi >= -lo ? hi : lo) : Number.NaN });
     }
-    t.run(0.15);
   }
   return out;
 }
