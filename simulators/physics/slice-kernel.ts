@@ -7,13 +7,14 @@ import { PIPETTE_CHUNK, type PipetteChannels } from './pipette-channels.ts';
 import { PIPETTE_RAIL } from './pipette.ts';
 import { SPIKE_THRESHOLD, type NeuronPopulation } from './population.ts';
 import { Arena } from './slice-memory.ts';
-import { SILENCE_EVERY, type SynapseBank } from './synapse.ts';
+import { ARRIVAL_QUEUE, SILENCE_EVERY, type SynapseBank } from './synapse.ts';
 
 /**
  * The slice's per-substep loop as a WebAssembly kernel (source: wasm/*.as.ts, built by
- * `npm run build:wasm`). JS keeps the rare events: the kernel runs substeps until the chunk ends,
- * a substep ends with spikes, or the next synaptic arrival is due, and returns; `run` below then
- * does what the JS path does at that point (deliver arrivals, record spikes, STP) and resumes it.
+ * `npm run build:wasm`). It delivers synaptic arrivals itself (the queues are in its memory; JS
+ * enqueues into them). JS keeps spikes: the kernel runs substeps until the chunk ends or a substep
+ * ends with spikes, and returns; `run` below then does what the JS path does at that point (record
+ * spikes, STP, queue arrivals) and resumes it.
  * All arrays live in the instance's memory (one instance and one memory per slice, sized up front
  * so views never detach), the classes keep typed-array views on them (slice-memory.ts).
  */
@@ -24,17 +25,18 @@ const KERNEL_SLOTS = [
   'tableAt', 'stride', 'colP', 'colU', 'spiked',
   'kind', 'ga', 'ra', 'cp', 'offset', 'tipU', 'tipVp', 'tipK', 'cmd', 'out', 'g', 'gE', 'iInj',
   'groupStart', 'rise', 'decay', 'kRise', 'kDecay', 'reversal', 'silent', 'sinceSilence', 'io', 'chOfCell',
+  'synGroup', 'synScale', 'synTauRise', 'synTauDecay', 'synRise', 'synDecay', 'synTime',
+  'qTime', 'qAmp', 'qHead', 'qLen', 'nextArrival',
 ] as const;
 const HEADER_BYTES = 4096; // the header, and room the kernel might ever want for statics
 const PAGE = 65536;
 // `run` status (kernel source).
 const DONE = 0;
-const ARRIVAL = 2;
 
 interface KernelExports {
-  init(cells: number, channels: number, groups: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): void;
+  init(cells: number, channels: number, groups: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): void;
   setBlock(chunk: number, sub: number, h: number, dt: number): void;
-  run(i: number, k: number, iEnd: number, t: number, nextArrival: number): number;
+  run(i: number, k: number, iEnd: number, t: number): number;
 }
 
 // The part of the WebAssembly JS API used here. @types/node declares only a few of its types (no
@@ -74,7 +76,7 @@ function kernelModule(): WasmModule {
 export class KernelMemory {
   readonly memory: WasmMemory;
   readonly arena: Arena;
-  /** Byte offset of each distinct gating table's slot, by tableKey, and its length in numbers. */
+  /** Byte offset of each distinct gating table's compact copy (`syncTables`), by tableKey, and its length in numbers. */
   readonly tableSlots = new Map<string, { at: number; length: number }>();
 
   /** Sized for `params.length` cells, `channels` pipettes and `synapses` synapses (≥ groups). */
@@ -83,23 +85,24 @@ export class KernelMemory {
     let tables = 0;
     const strides = new Map<string, number>();
     for (const p of params) strides.set(tableKey(p), tableStride(p));
-    for (const s of strides.values()) tables += TABLE_ROWS * s * 8 + 16;
+    for (const s of strides.values()) tables += TABLE_ROWS * (s / 2) * 8 + 16;
     // Arrays by owner (count × bytes, + alignment): population 17 f64 + 4 i32 per cell; pipettes 3
     // f64 per cell, 7 f64 + i32 + u8 per channel, cmd/out; synapses 7 f64 per group (≤ synapses)
-    // + groupStart + counter; kernel tableAt, chOfCell, io. 16 B alignment per array.
+    // + groupStart + counter, per synapse 6 f64 + 3 i32 and its arrival queue (2 f64 × ARRIVAL_QUEUE);
+    // kernel tableAt, chOfCell, io. 16 B alignment per array.
     const bytes =
       HEADER_BYTES +
       n * (17 * 8 + 4 * 4 + 3 * 8 + 4) +
       channels * (7 * 8 + 4 + 1 + 2 * 8 * PIPETTE_CHUNK) +
-      synapses * 7 * 8 +
+      synapses * (7 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
       (2 * n + 2) * 4 +
       64 +
-      80 * 16 +
+      100 * 16 +
       tables;
     this.memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
     this.arena = new Arena(this.memory.buffer, HEADER_BYTES);
     for (const [key, stride] of strides) {
-      const length = TABLE_ROWS * stride;
+      const length = TABLE_ROWS * (stride / 2);
       this.tableSlots.set(key, { at: this.arena.reserve(length * 8), length });
     }
   }
@@ -149,6 +152,8 @@ export class SliceKernel {
       population.size,
       pipettes.count,
       bank.groupCount,
+      bank.count,
+      ARRIVAL_QUEUE,
       SILENCE_EVERY,
       TABLE_MIN,
       1 / TABLE_STEP,
@@ -159,7 +164,12 @@ export class SliceKernel {
     );
   }
 
-  /** Copies the population's tables for its current substep into the kernel's memory (once per substep change). */
+  /**
+   * Copies the population's tables for its current substep into the kernel's memory (once per
+   * substep change), compact: only the even columns (A, B per gate, s∞), not the forward
+   * differences, which the kernel recomputes bit for bit from the next row (wasm/cells.as.ts).
+   * Half the bytes to copy and to fault in: a slice's first block is that much cheaper.
+   */
   private syncTables(): void {
     const pop = this.population;
     if (pop.substep === this.tablesH) return;
@@ -169,8 +179,8 @@ export class SliceKernel {
       const key = tableKey(pop.params[c] as NeuronParams);
       const slot = this.mem.tableSlots.get(key);
       const table = pop.table(c);
-      if (slot === undefined || table.length !== slot.length) throw new Error(`slice kernel: no table slot for cell ${c}`);
-      if (!done.has(key)) f64.set(table, slot.at / 8);
+      if (slot === undefined || table.length !== 2 * slot.length) throw new Error(`slice kernel: no table slot for cell ${c}`);
+      if (!done.has(key)) for (let j = 0, at = slot.at / 8; j < slot.length; j++) f64[at + j] = table[2 * j] as number;
       done.add(key);
       this.tableAt[c] = slot.at;
     }
@@ -186,19 +196,17 @@ export class SliceKernel {
     const ex = this.exports;
     ex.setBlock(PIPETTE_CHUNK, sub, h, dt);
     const io = this.ioI32;
-    const bank = this.bank;
     let i = 0;
     let k = 0;
     for (;;) {
-      const status = ex.run(i, k, len, t, bank.nextArrivalTime);
+      const status = ex.run(i, k, len, t);
       t = this.ioF64[0] as number;
       i = io[2] as number;
       k = io[3] as number;
       if (status === DONE) break;
-      if (status === ARRIVAL) bank.deliverDue(t);
-      else for (let q = 0, nq = io[4] as number; q < nq; q++) onSpike(this.spiked[q] as number, t);
+      for (let q = 0, nq = io[4] as number; q < nq; q++) onSpike(this.spiked[q] as number, t);
     }
-    bank.ranUntil(t);
+    this.bank.ranUntil(t);
     return t;
   }
 }

@@ -66,8 +66,8 @@ export interface SliceOptions {
  * PIPETTE_CHUNK samples, and a substep is three passes over them (pipettes, synapse groups,
  * neurons) with no allocation. By default these passes run in a WebAssembly kernel
  * (slice-kernel.ts, source wasm/slice-kernel.as.ts) over the same arrays placed in its memory; it
- * returns to JS for spikes and synaptic arrivals, and its output is bit-identical to the JS loop
- * (`runJs`, kept as the reference: SliceOptions.kernel = 'js').
+ * delivers synaptic arrivals itself, returns to JS for spikes, and its output is bit-identical to
+ * the JS loop (`runJs`, kept as the reference: SliceOptions.kernel = 'js').
  */
 export class SlicePreparation implements Preparation {
   readonly channelCount: number;

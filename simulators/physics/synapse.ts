@@ -57,7 +57,9 @@ export interface ReleaseEvent {
   arrival: number;
 }
 
-const QUEUE = 64; // pending arrivals per synapse: ≥ latency × max rate with margin
+/** Pending arrivals per synapse: ≥ latency × max rate with margin. */
+export const ARRIVAL_QUEUE = 64;
+const QUEUE = ARRIVAL_QUEUE;
 export const SILENCE_EVERY = 256; // substeps between checks for silent groups (≈ 5 ms at 50 kHz)
 /** A group whose decay state falls below this fraction of its smallest full release is silent. */
 const SILENT = 1e-12;
@@ -82,6 +84,8 @@ export class SynapseBank {
   private readonly stp: TsodyksMarkram[];
   private readonly scale: Float64Array; // w / peak, per synapse
   private readonly group: Int32Array; // group of each synapse
+  private readonly sTauRise: Float64Array; // τ_rise, τ_decay per synapse (for the kernel's delivery)
+  private readonly sTauDecay: Float64Array;
   private readonly outgoing: number[][]; // synapse indices per presynaptic cell
   // Groups, sorted by postsynaptic cell: cell c owns groups [groupStart[c], groupStart[c + 1]).
   private readonly groupStart: Int32Array;
@@ -103,7 +107,8 @@ export class SynapseBank {
   private readonly qLen: Int32Array;
   private readonly sites: Uint8Array[];
   private readonly rng: Rng[];
-  private nextArrival = Number.POSITIVE_INFINITY;
+  /** Time of the earliest queued arrival (an array: the WebAssembly kernel delivers arrivals too). */
+  private readonly nextArrival: Float64Array;
   /** Substeps since the last `silence` (an array: the WebAssembly kernel counts it too). */
   private readonly sinceSilence: Int32Array;
   private h = Number.NaN;
@@ -112,12 +117,22 @@ export class SynapseBank {
   recordReleases = false;
   readonly releases: ReleaseEvent[] = [];
 
-  /** `alloc`: where the per-group arrays live (slice-memory.ts; the WebAssembly kernel's arena). */
+  /**
+   * `alloc`: where the per-group and per-synapse arrays live (slice-memory.ts; the WebAssembly
+   * kernel's arena: it delivers arrivals itself, `deliver` below).
+   */
   constructor(params: readonly SynapseParams[], cellCount: number, rng: Rng, alloc: Alloc = HEAP) {
     this.params = params.map((p, i) => validateSynapse({ ...p, stp: { ...p.stp } }, `synapses[${i}]`));
     this.count = params.length;
     this.stp = this.params.map((p) => new TsodyksMarkram(p.stp));
-    this.scale = Float64Array.from(this.params, (p) => p.weight / dualExpPeak(p.tauRise, p.tauDecay));
+    const perSynapse = (f: (p: SynapseParams) => number): Float64Array => {
+      const a = alloc.f64(this.count);
+      this.params.forEach((p, s) => (a[s] = f(p)));
+      return a;
+    };
+    this.scale = perSynapse((p) => p.weight / dualExpPeak(p.tauRise, p.tauDecay));
+    this.sTauRise = perSynapse((p) => p.tauRise);
+    this.sTauDecay = perSynapse((p) => p.tauDecay);
     this.outgoing = Array.from({ length: cellCount }, () => []);
     this.params.forEach((p, i) => {
       requireInteger(`synapses[${i}].pre`, p.pre, 0, cellCount - 1);
@@ -129,7 +144,7 @@ export class SynapseBank {
     const keys: string[] = [];
     const groupOfKey = new Map<string, number>();
     const order = this.params.map((_, i) => i).sort((a, b) => (this.params[a] as SynapseParams).post - (this.params[b] as SynapseParams).post || a - b);
-    this.group = new Int32Array(this.count);
+    this.group = alloc.i32(this.count);
     const members: number[][] = [];
     for (const s of order) {
       const p = this.params[s] as SynapseParams;
@@ -168,13 +183,14 @@ export class SynapseBank {
       this.groupStart[c] = g;
     }
 
-    this.sRise = new Float64Array(this.count);
-    this.sDecay = new Float64Array(this.count);
-    this.sTime = new Float64Array(this.count);
-    this.qTime = new Float64Array(this.count * QUEUE);
-    this.qAmp = new Float64Array(this.count * QUEUE);
-    this.qHead = new Int32Array(this.count);
-    this.qLen = new Int32Array(this.count);
+    this.sRise = alloc.f64(this.count);
+    this.sDecay = alloc.f64(this.count);
+    this.sTime = alloc.f64(this.count);
+    this.qTime = alloc.f64(this.count * QUEUE);
+    this.qAmp = alloc.f64(this.count * QUEUE);
+    this.qHead = alloc.i32(this.count);
+    this.qLen = alloc.i32(this.count);
+    this.nextArrival = alloc.f64(1).fill(Number.POSITIVE_INFINITY);
     this.sites = this.params.map((p) => new Uint8Array(p.releaseSites).fill(1));
     this.rng = this.params.map((_, i) => rng.fork(`synapse-${i}`));
   }
@@ -242,7 +258,7 @@ export class SynapseBank {
     this.qTime[at] = time;
     this.qAmp[at] = amp;
     this.qLen[s] = len + 1;
-    if (time < this.nextArrival) this.nextArrival = time;
+    if (time < (this.nextArrival[0] as number)) this.nextArrival[0] = time;
   }
 
   /**
@@ -260,7 +276,7 @@ export class SynapseBank {
    * the kinetics. Output and base arrays may be the same.
    */
   totals(t: number, gBase: Float64Array, gEBase: Float64Array, gOut: Float64Array, gEOut: Float64Array): void {
-    if (t >= this.nextArrival) this.deliver(t);
+    if (t >= (this.nextArrival[0] as number)) this.deliver(t);
     const rise = this.gRise;
     const decay = this.gDecay;
     const kRise = this.gKRise;
@@ -297,23 +313,16 @@ export class SynapseBank {
     return {
       groupStart: this.groupStart, rise: this.gRise, decay: this.gDecay, kRise: this.gKRise, kDecay: this.gKDecay,
       reversal: this.gReversal, silent: this.gSilent, sinceSilence: this.sinceSilence,
+      synGroup: this.group, synScale: this.scale, synTauRise: this.sTauRise, synTauDecay: this.sTauDecay,
+      synRise: this.sRise, synDecay: this.sDecay, synTime: this.sTime,
+      qTime: this.qTime, qAmp: this.qAmp, qHead: this.qHead, qLen: this.qLen, nextArrival: this.nextArrival,
     };
   }
 
-  /** Time of the earliest queued arrival, s (+Infinity when none). */
-  get nextArrivalTime(): number {
-    return this.nextArrival;
-  }
-
   /**
-   * For the WebAssembly kernel, which runs `totals` itself: delivers the arrivals due by t (what
-   * `totals` does first when t ≥ nextArrivalTime) ...
+   * For the WebAssembly kernel, which runs `totals` (and delivers arrivals) itself: after a run
+   * of substeps, records the end of the last one (what `totals` keeps in `now`).
    */
-  deliverDue(t: number): void {
-    this.deliver(t);
-  }
-
-  /** ... and, after a run of substeps, records the end of the last one (what `totals` keeps in `now`). */
   ranUntil(t: number): void {
     this.now = t;
   }
@@ -335,6 +344,7 @@ export class SynapseBank {
     }
   }
 
+  /** Delivers the arrivals due by t (the WebAssembly kernel's `deliver` does the same, in the same order). */
   private deliver(t: number): void {
     let next = Number.POSITIVE_INFINITY;
     for (let s = 0; s < this.count; s++) {
@@ -361,16 +371,15 @@ export class SynapseBank {
         if (tn < next) next = tn;
       }
     }
-    this.nextArrival = next;
+    this.nextArrival[0] = next;
   }
 
   /** Decays synapse s's own (d, r) from its last update to time t (event-wise, Math.exp). */
   private advanceSynapse(s: number, t: number): void {
     const dt = t - (this.sTime[s] as number);
     if (dt > 0) {
-      const p = this.params[s] as SynapseParams;
-      this.sRise[s] = (this.sRise[s] as number) * Math.exp(-dt / p.tauRise);
-      this.sDecay[s] = (this.sDecay[s] as number) * Math.exp(-dt / p.tauDecay);
+      this.sRise[s] = (this.sRise[s] as number) * Math.exp(-dt / (this.sTauRise[s] as number));
+      this.sDecay[s] = (this.sDecay[s] as number) * Math.exp(-dt / (this.sTauDecay[s] as number));
     }
     this.sTime[s] = t;
   }
@@ -401,6 +410,6 @@ export class SynapseBank {
     this.sDecay.fill(0);
     this.qLen.fill(0);
     this.sites.forEach((s) => s.fill(1));
-    this.nextArrival = Number.POSITIVE_INFINITY;
+    this.nextArrival[0] = Number.POSITIVE_INFINITY;
   }
 }

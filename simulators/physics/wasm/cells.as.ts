@@ -3,11 +3,26 @@
 //
 // population.ts `step` for one cell (`cell`) and for two cells in f64x2 lanes (`cellPair`), with
 // the operations of the JS code in the same order, per cell and per lane: bit-identical output.
+//
+// The gate tables here are the compact copies slice-kernel.ts `syncTables` makes: each row keeps
+// only the even columns of gate-table.ts (A, B per gate; s∞), and the forward differences
+// ΔA = A[i+1] − A[i] are recomputed from the next row. gate-table.ts computes them by that same
+// subtraction, so the values are the same bits, and a slice copies half the bytes.
 
 import { pairG, pairGE, sumG, sumGE, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
+
+/**
+ * One gate's x ← (A + ΔA·f) + (B + ΔB·f)·x from its (A, B) at q in the compact row and the
+ * next row, `row` bytes on (ΔA, ΔB recomputed: see the top of this file).
+ */
+@inline function gate1(q: usize, row: usize, f: f64, x: f64): f64 {
+  const a = load<f64>(q, 0);
+  const b = load<f64>(q, 8);
+  return a + (load<f64>(q + row, 0) - a) * f + (b + (load<f64>(q + row, 8) - b) * f) * x;
+}
 
 /** population.ts `step` for cell c (gExt, gExtE: sumG, sumGE from `inputs`; iExt the pipette current). Returns the spike count. */
 export function cell(c: i32, spikes: i32): i32 {
@@ -20,10 +35,11 @@ export function cell(c: i32, spikes: i32): i32 {
   else if (x >= lastRow) x = lastRowBelow;
   const i = <i32>x;
   const f = x - <f64>i;
-  const r = t + (<usize>(i * i32At(pStride, c)) << 3);
-  const m = load<f64>(r, 0) + load<f64>(r, 8) * f + (load<f64>(r, 16) + load<f64>(r, 24) * f) * f64At(pM, c);
-  const h = load<f64>(r, 32) + load<f64>(r, 40) * f + (load<f64>(r, 48) + load<f64>(r, 56) * f) * f64At(pH, c);
-  const n = load<f64>(r, 64) + load<f64>(r, 72) * f + (load<f64>(r, 80) + load<f64>(r, 88) * f) * f64At(pN, c);
+  const row = <usize>i32At(pStride, c) << 2; // compact row: stride / 2 numbers
+  const r = t + <usize>i * row;
+  const m = gate1(r, row, f, f64At(pM, c));
+  const h = gate1(r + 16, row, f, f64At(pH, c));
+  const n = gate1(r + 32, row, f, f64At(pN, c));
   setF64(pM, c, m);
   setF64(pH, c, h);
   setF64(pN, c, n);
@@ -34,8 +50,7 @@ export function cell(c: i32, spikes: i32): i32 {
   let ge = f64At(pGLEL, c) + gNa * f64At(pENA, c) + gExtE + f64At(pPI, c);
   const colP = i32At(pColP, c);
   if (colP >= 0) {
-    const q = r + (<usize>colP << 3);
-    const p = load<f64>(q, 0) + load<f64>(q, 8) * f + (load<f64>(q, 16) + load<f64>(q, 24) * f) * f64At(pP, c);
+    const p = gate1(r + (<usize>colP << 2), row, f, f64At(pP, c));
     setF64(pP, c, p);
     gK += f64At(pGM, c) * p;
   }
@@ -43,10 +58,11 @@ export function cell(c: i32, spikes: i32): i32 {
   ge += gK * f64At(pEK, c);
   const colU = i32At(pColU, c);
   if (colU >= 0) {
-    const q = r + (<usize>colU << 3);
-    const u = load<f64>(q, 0) + load<f64>(q, 8) * f + (load<f64>(q, 16) + load<f64>(q, 24) * f) * f64At(pU, c);
+    const q = r + (<usize>colU << 2);
+    const u = gate1(q, row, f, f64At(pU, c));
     setF64(pU, c, u);
-    const s = load<f64>(q, 32) + load<f64>(q, 40) * f;
+    const s0 = load<f64>(q, 16);
+    const s = s0 + (load<f64>(q + row, 16) - s0) * f;
     const gT = f64At(pGT, c) * s * s * u;
     g += gT;
     ge += gT * f64At(pECA, c);
@@ -78,16 +94,16 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
 }
 
 /**
- * One gate of two cells, each lane x ← (A + ΔA·f) + (B + ΔB·f)·x as in `cell`, from the table
- * rows at r0 and r1 (each A, ΔA, B, ΔB).
+ * `gate1` for two cells, one per lane: (A, B) at q0 and q1 in their compact rows, the next rows
+ * row0 and row1 bytes on.
  */
-@inline function gate2(r0: usize, r1: usize, f: v128, x: v128): v128 {
-  const a0 = v128.load(r0);
-  const a1 = v128.load(r1);
-  const b0 = v128.load(r0, 16);
-  const b1 = v128.load(r1, 16);
-  const a = f64x2.add(v128.shuffle<f64>(a0, a1, 0, 2), f64x2.mul(v128.shuffle<f64>(a0, a1, 1, 3), f));
-  const b = f64x2.add(v128.shuffle<f64>(b0, b1, 0, 2), f64x2.mul(v128.shuffle<f64>(b0, b1, 1, 3), f));
+@inline function gate2(q0: usize, q1: usize, row0: usize, row1: usize, f: v128, x: v128): v128 {
+  const t0 = v128.load(q0);
+  const t1 = v128.load(q1);
+  const d0 = f64x2.sub(v128.load(q0 + row0), t0); // (ΔA, ΔB) of cell c
+  const d1 = f64x2.sub(v128.load(q1 + row1), t1);
+  const a = f64x2.add(v128.shuffle<f64>(t0, t1, 0, 2), f64x2.mul(v128.shuffle<f64>(d0, d1, 0, 2), f));
+  const b = f64x2.add(v128.shuffle<f64>(t0, t1, 1, 3), f64x2.mul(v128.shuffle<f64>(d0, d1, 1, 3), f));
   return f64x2.add(a, f64x2.mul(b, x));
 }
 
@@ -116,11 +132,13 @@ export function cellPair(c: i32, spikes: i32): i32 {
   x = v128.bitselect(f64x2.splat(lastRowBelow), x, f64x2.ge(x, f64x2.splat(lastRow)));
   const iv = i32x4.trunc_sat_f64x2_s_zero(x);
   const f = f64x2.sub(x, f64x2.convert_low_i32x4_s(iv));
-  const r0 = <usize>i32At(pTableAt, c) + (<usize>(i32x4.extract_lane(iv, 0) * i32At(pStride, c)) << 3);
-  const r1 = <usize>i32At(pTableAt, c + 1) + (<usize>(i32x4.extract_lane(iv, 1) * i32At(pStride, c + 1)) << 3);
-  const m = gate2(r0, r1, f, pair(pM, cb));
-  const h = gate2(r0 + 32, r1 + 32, f, pair(pH, cb));
-  const n = gate2(r0 + 64, r1 + 64, f, pair(pN, cb));
+  const row0 = <usize>i32At(pStride, c) << 2; // compact rows: stride / 2 numbers
+  const row1 = <usize>i32At(pStride, c + 1) << 2;
+  const r0 = <usize>i32At(pTableAt, c) + <usize>i32x4.extract_lane(iv, 0) * row0;
+  const r1 = <usize>i32At(pTableAt, c + 1) + <usize>i32x4.extract_lane(iv, 1) * row1;
+  const m = gate2(r0, r1, row0, row1, f, pair(pM, cb));
+  const h = gate2(r0 + 16, r1 + 16, row0, row1, f, pair(pH, cb));
+  const n = gate2(r0 + 32, r1 + 32, row0, row1, f, pair(pN, cb));
   v128.store(pM + cb, m);
   v128.store(pH + cb, h);
   v128.store(pN + cb, n);
@@ -133,7 +151,7 @@ export function cellPair(c: i32, spikes: i32): i32 {
   const colP1 = i32At(pColP, c + 1);
   if (colP0 >= 0 || colP1 >= 0) {
     const has = hasColumn(colP0, colP1);
-    const p = gate2(r0 + (<usize>max(colP0, 0) << 3), r1 + (<usize>max(colP1, 0) << 3), f, pair(pP, cb));
+    const p = gate2(r0 + (<usize>max(colP0, 0) << 2), r1 + (<usize>max(colP1, 0) << 2), row0, row1, f, pair(pP, cb));
     v128.store(pP + cb, v128.bitselect(p, pair(pP, cb), has));
     gK = v128.bitselect(f64x2.add(gK, f64x2.mul(pair(pGM, cb), p)), gK, has);
   }
@@ -143,13 +161,13 @@ export function cellPair(c: i32, spikes: i32): i32 {
   const colU1 = i32At(pColU, c + 1);
   if (colU0 >= 0 || colU1 >= 0) {
     const has = hasColumn(colU0, colU1);
-    const q0 = r0 + (<usize>max(colU0, 0) << 3);
-    const q1 = r1 + (<usize>max(colU1, 0) << 3);
-    const u = gate2(q0, q1, f, pair(pU, cb));
+    const q0 = r0 + (<usize>max(colU0, 0) << 2);
+    const q1 = r1 + (<usize>max(colU1, 0) << 2);
+    const u = gate2(q0, q1, row0, row1, f, pair(pU, cb));
     v128.store(pU + cb, v128.bitselect(u, pair(pU, cb), has));
-    const s0 = v128.load(q0, 32);
-    const s1 = v128.load(q1, 32);
-    const s = f64x2.add(v128.shuffle<f64>(s0, s1, 0, 2), f64x2.mul(v128.shuffle<f64>(s0, s1, 1, 3), f));
+    const s0 = f64x2.replace_lane(f64x2.splat(load<f64>(q0, 16)), 1, load<f64>(q1, 16)); // s∞
+    const s1 = f64x2.replace_lane(f64x2.splat(load<f64>(q0 + row0, 16)), 1, load<f64>(q1 + row1, 16));
+    const s = f64x2.add(s0, f64x2.mul(f64x2.sub(s1, s0), f));
     const gT = f64x2.mul(f64x2.mul(f64x2.mul(pair(pGT, cb), s), s), u);
     g = v128.bitselect(f64x2.add(g, gT), g, has);
     ge = v128.bitselect(f64x2.add(ge, f64x2.mul(gT, pair(pECA, cb))), ge, has);

@@ -16,6 +16,9 @@ const S_TIPU = 26; const S_TIPVP = 27; const S_TIPK = 28; const S_CMD = 29; cons
 const S_PG = 31; const S_PGE = 32; const S_PI = 33;
 const S_GSTART = 34; const S_RISE = 35; const S_DECAY = 36; const S_KRISE = 37; const S_KDECAY = 38;
 const S_REV = 39; const S_SILENT = 40; const S_COUNTER = 41; const S_IO = 42; const S_CH_OF_CELL = 43;
+const S_SYN_GROUP = 44; const S_SYN_SCALE = 45; const S_SYN_TAU_RISE = 46; const S_SYN_TAU_DECAY = 47;
+const S_SYN_RISE = 48; const S_SYN_DECAY = 49; const S_SYN_TIME = 50;
+const S_Q_TIME = 51; const S_Q_AMP = 52; const S_Q_HEAD = 53; const S_Q_LEN = 54; const S_NEXT_ARRIVAL = 55;
 
 // Cells: state, parameters, gating tables (byte offset per cell), spiked cells.
 export let pV: usize = 0; export let pM: usize = 0; export let pH: usize = 0; export let pN: usize = 0;
@@ -34,8 +37,14 @@ export let pPI: usize = 0; export let pChOfCell: usize = 0;
 export let pGStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
 export let pKDecay: usize = 0; export let pRev: usize = 0; export let pSilent: usize = 0; export let pCounter: usize = 0;
 export let pIO: usize = 0;
+// Synapses (per synapse; queues of `queue` arrivals each) and the earliest queued arrival (synapse.ts).
+export let pSynGroup: usize = 0; export let pSynScale: usize = 0; export let pSynTauRise: usize = 0;
+export let pSynTauDecay: usize = 0; export let pSynRise: usize = 0; export let pSynDecay: usize = 0;
+export let pSynTime: usize = 0; export let pQTime: usize = 0; export let pQAmp: usize = 0;
+export let pQHead: usize = 0; export let pQLen: usize = 0; export let pNextArrival: usize = 0;
 
-export let nCell = 0; export let nCh = 0; export let nGroup = 0; export let silenceEvery = 0;
+export let nCell = 0; export let nCh = 0; export let nGroup = 0; export let nSyn = 0; export let queue = 0;
+export let silenceEvery = 0;
 export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
 export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
 // What `inputs` hands the neuron step: gExt, gExtE of one cell (sumG, sumGE) or of a pair of
@@ -54,7 +63,7 @@ export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let 
 }
 
 /** Reads the header (array offsets) and the constants shared with the JS path. */
-export function init(cells: i32, channels: i32, groups: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
+export function init(cells: i32, channels: i32, groups: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
   pV = slot(S_V); pM = slot(S_M); pH = slot(S_H); pN = slot(S_N); pP = slot(S_P); pU = slot(S_U);
   pGL = slot(S_GL); pGLEL = slot(S_GLEL); pGNA = slot(S_GNA); pENA = slot(S_ENA); pGK = slot(S_GK); pEK = slot(S_EK);
   pGM = slot(S_GM); pGT = slot(S_GT); pECA = slot(S_ECA); pHOVERC = slot(S_HOVERC);
@@ -64,7 +73,11 @@ export function init(cells: i32, channels: i32, groups: i32, silence: i32, vMin_
   pPG = slot(S_PG); pPGE = slot(S_PGE); pPI = slot(S_PI); pChOfCell = slot(S_CH_OF_CELL);
   pGStart = slot(S_GSTART); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
   pRev = slot(S_REV); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
-  nCell = cells; nCh = channels; nGroup = groups; silenceEvery = silence;
+  pSynGroup = slot(S_SYN_GROUP); pSynScale = slot(S_SYN_SCALE); pSynTauRise = slot(S_SYN_TAU_RISE);
+  pSynTauDecay = slot(S_SYN_TAU_DECAY); pSynRise = slot(S_SYN_RISE); pSynDecay = slot(S_SYN_DECAY);
+  pSynTime = slot(S_SYN_TIME); pQTime = slot(S_Q_TIME); pQAmp = slot(S_Q_AMP); pQHead = slot(S_Q_HEAD);
+  pQLen = slot(S_Q_LEN); pNextArrival = slot(S_NEXT_ARRIVAL);
+  nCell = cells; nCh = channels; nGroup = groups; nSyn = synapses; queue = queue_; silenceEvery = silence;
   vMin = vMin_; invStep = invStep_; lastRow = lastRow_; lastRowBelow = lastRow_ - 1e-9;
   threshold = threshold_; padeMax = padeMax_; rail = rail_;
 }

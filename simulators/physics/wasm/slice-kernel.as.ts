@@ -4,17 +4,18 @@
 // exclude it.
 //
 // It is the JS reference path of SlicePreparation.advance (population.ts `step`, synapse.ts
-// `totals`, pipette-channels.ts `substep`) with the same operations in the same order, so its
+// `totals` and `deliver`, pipette-channels.ts `substep`) with the same operations in the same order, so its
 // output is bit-identical (WebAssembly f64 arithmetic is IEEE-754 like JS, with no implicit fused
 // multiply–add; binaryen does not reassociate floating point). Keep the two in step: the test
 // tests/simulators/physics/slice-kernel.test.ts compares them bit for bit.
 //
 // Memory is owned by JS (imported, sized per slice up front; layout.as.ts says where each array
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
-// over all cells and `run`; cells.as.ts: the neuron step.
+// over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nGroup, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pGStart, pIO, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nGroup, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pGStart, pIO, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
+import { deliver } from './arrivals.as';
 
 export { init, setBlock } from './layout.as';
 
@@ -26,7 +27,6 @@ const NODE: u8 = 3;
 // Returned by `run`.
 const DONE = 0; // reached iEnd
 const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spiked`)
-const ARRIVAL = 2; // t ≥ next synaptic arrival at the start of the substep at (i, k)
 
 @inline function clampRail(u: f64): f64 {
   return u > rail ? rail : u < -rail ? -rail : u;
@@ -190,19 +190,19 @@ function substep(i: i32, first: bool): i32 {
 }
 
 /**
- * Runs substeps from substep k of sample i (t: its start time) until sample iEnd, a substep that
- * ends with spikes, or the start of a substep at t ≥ nextArrival. Leaves t, i, k (where to resume)
- * and the spike count in the io area: f64 at +0, i32 at +8, +12, +16.
+ * Runs substeps from substep k of sample i (t: its start time) until sample iEnd or a substep
+ * that ends with spikes, delivering synaptic arrivals due at the start of a substep first (as
+ * synapse.ts `totals` does). Leaves t, i, k (where to resume) and the spike count in the io area:
+ * f64 at +0, i32 at +8, +12, +16.
  */
-export function run(i: i32, k: i32, iEnd: i32, t: f64, nextArrival: f64): i32 {
+export function run(i: i32, k: i32, iEnd: i32, t: f64): i32 {
   let status = DONE;
   let spikes = 0;
   const h = hStep;
+  // JS queues arrivals only between runs, so the earliest one changes here only by `deliver`.
+  let nextArrival = load<f64>(pNextArrival);
   while (i < iEnd) {
-    if (t >= nextArrival) {
-      status = ARRIVAL;
-      break;
-    }
+    if (t >= nextArrival) nextArrival = deliver(t);
     spikes = substep(i, k == 0);
     t = t + h;
     if (++k == sub) {

@@ -153,6 +153,19 @@ describe('slice kernels — WebAssembly and JS reference give identical bits', (
     expect(js.spikes.flat().length).toBeGreaterThan(0);
   });
 
+  it('an odd last cell with M and T currents (scalar path), after a pair where only one cell has the M current', () => {
+    // The 8-cell case runs every cell in pairs; here the last cell (LTS: g_M and g_T) takes the
+    // scalar path, whose table reads (compact rows, s∞ of I_T) nothing else covers.
+    const subclasses: Subclass[] = ['pvalb', 'vip', 'sst'];
+    const ic = subclasses.map((): ClampMode => 'IC');
+    const blocks: Block[] = [
+      { modes: ic, n: 2000, dt: 20e-6, command: pulses(0, 20e-6) },
+      { modes: ic, n: 700, dt: 50e-6, command: pulses(0.04, 50e-6) },
+    ];
+    const js = expectIdentical({ seed: 3, subclasses, synapses: allToAll(subclasses) }, blocks);
+    expect(js.spikes.every((s) => s.length >= 2)).toBe(true);
+  });
+
   it('refuses an unknown kernel', () => {
     expect(() => new SlicePreparation({ kernel: 'gpu' as unknown as 'js' })).toThrow(/kernel/);
   });
