@@ -124,6 +124,20 @@ describe('connectivity matrix', () => {
     expect([u.get(1), u.get(2), u.get(3)]).toEqual([MILLIVOLT, PICOAMP, PICOAMP]);
   });
 
+  it('takes the unit from the clamp mode the pairs onto a cell were measured in, when they name one', () => {
+    // A tiny VC current that magnitude alone would not misread, and an IC pair with a pA-sized strength that it would.
+    const u = postUnits([
+      pair(0, 1, { strength: 5e-11, category: { mode: 'IC', holding: -0.055 } }),
+      pair(0, 2, { strength: 2e-10, category: { mode: 'VC', holding: -0.07 } }),
+      pair(0, 3, { strength: 3e-5, category: { mode: 'IC', holding: -0.07 } }),
+      pair(1, 3, { strength: 2e-11, category: { mode: 'VC', holding: -0.07 } }),
+    ]);
+    // Cell 3 has both modes: magnitude decides, as for events without categories.
+    expect([u.get(1), u.get(2), u.get(3)]).toEqual([MILLIVOLT, PICOAMP, MILLIVOLT]);
+    expect(Object.fromEntries(pairDetails(pair(0, 1, { category: { mode: 'IC', holding: -0.055 } }), MILLIVOLT))['measured in']).toBe('IC at -55 mV');
+    expect(Object.fromEntries(pairDetails(pair(0, 1), MILLIVOLT))['measured in']).toBe('–');
+  });
+
   it('gives a pair\'s numbers in mV/pA, ms, p-value, trials, TM parameters and PPR per condition', () => {
     const p = pair(0, 1, {
       status: 'connected',

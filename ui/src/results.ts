@@ -40,22 +40,31 @@ export function nextResult(current: AnalysisUpdate | undefined, incoming: Analys
 // ---------------------------------------------------------------- units
 
 /**
- * Amplitudes are volts for a postsynaptic cell recorded in IC and amps in VC, and the event does
- * not say which. Across all pairs onto one cell the largest |value| separates them by orders of
- * magnitude: PSPs and even noise-level strengths in IC are ≥ ~10 µV, currents in VC ≤ ~10 nA.
- * Only when a cell has no value at all does its present clamp mode decide.
+ * Amplitudes are volts for a postsynaptic cell recorded in IC and amps in VC. A pair's `category`
+ * says in which clamp mode its numbers were measured; when the pairs onto a cell name one mode, it
+ * decides. Otherwise (older events without categories, or both modes onto one cell) the largest
+ * |value| across the pairs onto that cell separates them by orders of magnitude: PSPs and even
+ * noise-level strengths in IC are ≥ ~10 µV, currents in VC ≤ ~10 nA. Only when a cell has no value
+ * at all does its present clamp mode decide.
  */
 const VOLT_THRESHOLD = 1e-7;
 
 export function postUnits(pairs: readonly PairStatus[], modeOf: (hs: number) => ClampMode | undefined = () => undefined): Map<number, DisplayUnit> {
   const largest = new Map<number, number>();
+  const modes = new Map<number, Set<ClampMode>>();
   for (const p of pairs) {
     const values = [p.pspAmplitude, p.strength, ...p.plasticity.flatMap((c) => c.amplitudes)];
     for (const v of values) if (v !== null && Number.isFinite(v)) largest.set(p.post, Math.max(largest.get(p.post) ?? 0, Math.abs(v)));
+    if (p.category) modes.set(p.post, (modes.get(p.post) ?? new Set<ClampMode>()).add(p.category.mode));
   }
   const posts = new Set(pairs.map((p) => p.post));
   const out = new Map<number, DisplayUnit>();
   for (const post of posts) {
+    const named = modes.get(post);
+    if (named?.size === 1) {
+      out.set(post, named.has('VC') ? PICOAMP : MILLIVOLT);
+      continue;
+    }
     const m = largest.get(post);
     out.set(post, m !== undefined && m > 0 ? (m >= VOLT_THRESHOLD ? MILLIVOLT : PICOAMP) : modeOf(post) === 'VC' ? PICOAMP : MILLIVOLT);
   }
@@ -203,6 +212,7 @@ export function pairDetails(p: PairStatus, unit: DisplayUnit): [string, string][
   const sign = p.sign > 0 ? 'excitatory' : p.sign < 0 ? 'inhibitory' : 'no sign';
   const rows: [string, string][] = [
     ['status', `${p.status}${p.status === 'connected' ? ` (${sign})` : ''}${p.uncertain && p.status !== 'uncertain' ? ', uncertain' : ''}`],
+    ['measured in', p.category ? `${p.category.mode} at ${(p.category.holding * 1e3).toFixed(0)} mV` : DASH],
     ['PSP amplitude', formatAmplitude(p.pspAmplitude, unit)],
     ['latency', formatMs(p.pspLatency)],
     ['p-value', formatP(p.pValue)],
