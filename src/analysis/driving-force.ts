@@ -1,4 +1,4 @@
-import { type PspShape, peakTime } from './psp-shape.ts';
+import { type PspShape, unitValue } from './psp-shape.ts';
 
 /**
  * Driving-force correction of current-clamp amplitudes in a train, for the Tsodyks–Markram fit.
@@ -21,11 +21,7 @@ const MIN_RATIO = 1 / 3;
 
 /** The unit response (peak 1) at time t after the event, s. */
 export function unitAt(s: PspShape, t: number): number {
-  const x = t - s.latency;
-  if (x <= 0) return 0;
-  const tp = peakTime(s);
-  const norm = Math.exp(-tp / s.tauDecay) - Math.exp(-tp / s.tauRise);
-  return (Math.exp(-x / s.tauDecay) - Math.exp(-x / s.tauRise)) / norm;
+  return unitValue(s, t - s.latency);
 }
 
 /** Potential at each response's onset: its baseline plus the tails of the earlier responses. */
@@ -47,4 +43,17 @@ export function releaseAmplitudes(amplitudes: readonly number[], potentials: rea
     const r = ((potentials[k] as number) - reversal) / d1;
     return Number.isFinite(r) && r >= MIN_RATIO ? a / r : Number.NaN;
   });
+}
+
+/**
+ * A current-clamp PSP measured at `potential` (the fitted baseline at the event) scaled to the one
+ * at `holding` (the category's nominal holding): × (holding − E)/(potential − E). The categories
+ * are bins (−60…−50 mV is "−55 mV"), and a cell the rig's bias leaves 2 mV below −55 mV has 10 %
+ * less driving force for an IPSP: seed 12's Sst cell 1 sat at −56.2…−57.6 mV and 2→1 read 10 %
+ * small noise-free against the PSP at −55 mV. Undefined when the ratio is outside [1/2, 2] (the
+ * potential too near the reversal to trust the scaling).
+ */
+export function amplitudeAtHolding(amplitude: number, potential: number, holding: number, reversal: number): number | undefined {
+  const r = (holding - reversal) / (potential - reversal);
+  return Number.isFinite(r) && r >= 0.5 && r <= 2 ? amplitude * r : undefined;
 }

@@ -1,5 +1,5 @@
 import { type Category, byCategory, categoryKey, measurementCategory } from './categories.ts';
-import { EXCITATORY_REVERSAL, INHIBITORY_REVERSAL, onsetPotentials, releaseAmplitudes } from './driving-force.ts';
+import { EXCITATORY_REVERSAL, INHIBITORY_REVERSAL, amplitudeAtHolding, onsetPotentials, releaseAmplitudes } from './driving-force.ts';
 import { fitEvents } from './event-fit.ts';
 import { type PspFit, fitPsp, trialResponse } from './psp-fit.ts';
 import type { PspShape } from './psp-shape.ts';
@@ -192,8 +192,13 @@ export interface PairResult {
   detectionCategory?: Category;
   /** Category the amplitudes, kinetics and plasticity below come from (categories.ts). */
   category?: Category;
-  /** Fit of the averaged first response (pairs with p < 0.05 only). */
+  /**
+   * Fit of the averaged first response (pairs with p < 0.05 only). In current clamp its
+   * `amplitude` is scaled to the category's nominal holding (driving-force.ts
+   * `amplitudeAtHolding`); `pspMeasuredAmplitude` is the fit's own peak at `psp.baseline`.
+   */
   psp?: PspFit;
+  pspMeasuredAmplitude: number;
   /** Median and mean single-trial first-pulse amplitude with the pair's shape. */
   firstPulseMedian: number;
   firstPulseMean: number;
@@ -237,7 +242,7 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   }
   const all = countResponses(trials);
   const detection: Detection = best ? { ...best.detection, responses: all.responses, excludedResponses: all.excluded } : detect([]);
-  const result: PairResult = { pre, post, detection, firstPulseMedian: Number.NaN, firstPulseMean: Number.NaN, conditions: [], amplitudes: new Map() };
+  const result: PairResult = { pre, post, detection, pspMeasuredAmplitude: Number.NaN, firstPulseMedian: Number.NaN, firstPulseMean: Number.NaN, conditions: [], amplitudes: new Map() };
   if (!best) return result;
   result.detectionCategory = best.category;
   if (detection.status === 'unconnected') return result;
@@ -246,7 +251,10 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   const mine = groups.find((g) => categoryKey(g.category) === categoryKey(category))?.trials ?? [];
   const psp = firstPulseFit(mine);
   if (!psp) return result;
-  result.psp = psp;
+  const reversal = detection.sign > 0 ? EXCITATORY_REVERSAL : INHIBITORY_REVERSAL;
+  result.pspMeasuredAmplitude = psp.amplitude;
+  const atHolding = category.mode === 'IC' && detection.sign !== 0 ? amplitudeAtHolding(psp.amplitude, psp.baseline, category.holding, reversal) : undefined;
+  result.psp = atHolding === undefined ? psp : { ...psp, amplitude: atHolding };
   const amps = new Map<PairTrial, number[]>();
   for (const tr of mine) {
     const a = trialAmplitudes(tr, psp);
@@ -258,7 +266,6 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   result.firstPulseMean = mean(first);
   result.conditions = conditionSummaries(mine, amps);
   // The model describes release: in current clamp, amplitudes are scaled to the first pulse's driving force (driving-force.ts).
-  const reversal = detection.sign > 0 ? EXCITATORY_REVERSAL : INHIBITORY_REVERSAL;
   const release = new Map<PairTrial, number[]>();
   if (category.mode === 'IC' && detection.sign !== 0) {
     for (const tr of mine) {

@@ -75,18 +75,20 @@ describe('online analysis of the full probe grid against the simulated ground tr
     expect(synaptic.filter((f) => f.recall < 0.95 || f.precision < 0.95).map((f) => ({ seed: f.seed, recall: f.recall, precision: f.precision }))).toEqual([]);
   });
 
-  it('measures the first PSP of detected connections ≥ 0.2 mV within 10 % in the median (target: each; one repetition allows ≤ 20 %: seed 11 2→6 reads 12–15 % large, docs/analysis.md)', () => {
+  it('measures the first PSP of every detected connection ≥ 0.2 mV within 10 % (median ≤ 5 % per seed)', () => {
     const errors = figs.flatMap((f) => f.amplitudeErrors);
     expect(errors.length).toBeGreaterThan(0);
-    const sorted = [...errors].sort((a, b) => a - b);
-    expect(sorted[sorted.length >> 1]).toBeLessThanOrEqual(0.1);
-    expect(errors.filter((e) => !(e <= 0.2))).toEqual([]);
+    for (const f of figs.filter((x) => x.synapses)) {
+      const sorted = [...f.amplitudeErrors].sort((a, b) => a - b);
+      expect({ seed: f.seed, median: sorted[sorted.length >> 1] }).toEqual({ seed: f.seed, median: expect.toSatisfy((m: number) => m <= 0.05) });
+    }
+    expect(errors.filter((e) => !(e <= 0.1))).toEqual([]);
   });
 
-  it('fits short-term plasticity of every detected connection ≥ 0.2 mV (target 15 %: not met with one repetition; U and τ_rec within a factor 2)', () => {
+  it('fits short-term plasticity of every detected connection ≥ 0.2 mV (target 15 %: not met with one repetition; U, τ_rec and τ_facil within 40 %)', () => {
     const stp = figs.flatMap((f) => f.stpErrors.map((s) => ({ seed: f.seed, ...s })));
     expect(stp.length).toBeGreaterThan(0);
-    expect(stp.filter((s) => !(s.U <= 1 && s.tauRec <= 1))).toEqual([]);
+    expect(stp.filter((s) => !(s.U <= 0.4 && s.tauRec <= 0.4 && (s.tauFacil === null || s.tauFacil <= 0.4)))).toEqual([]);
   });
 
   it('fits the test pulse within 5 % of the cell: Ra, Ri, Cm (medians over the run; Ri at −70 mV, where the truth is)', () => {
