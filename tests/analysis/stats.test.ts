@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detect } from '../../src/analysis/pair-analysis.ts';
+import { confirmsConnection, detect } from '../../src/analysis/pair-analysis.ts';
 import type { PairTrial } from '../../src/analysis/records.ts';
 import { oneSampleT, solveLinear, studentTwoSidedP } from '../../src/analysis/stats.ts';
 import { gaussian } from '../support/analysis-noise.ts';
@@ -73,6 +73,18 @@ describe('connection detection (the statistic and its false-positive rate)', () 
     expect(d.status).toBe('connected');
     expect(d.sign).toBe(-1);
     expect(Math.abs(d.strength + 40e-6)).toBeLessThan(15e-6);
+  });
+
+  it('confirms a call only when the fitted first PSP has its sign and at least 20 µV (1 pA in VC)', () => {
+    // Seed 12 at five repetitions: p = 7.7e-4 with a −51 µV detection strength, fitted PSP +6.6 µV.
+    expect(confirmsConnection(-1, 6.6e-6, 'IC')).toBe(false);
+    expect(confirmsConnection(-1, -6.6e-6, 'IC')).toBe(false);
+    expect(confirmsConnection(-1, -25e-6, 'IC')).toBe(true);
+    expect(confirmsConnection(1, 0.5e-3, 'IC')).toBe(true);
+    expect(confirmsConnection(1, -0.5e-3, 'IC')).toBe(false);
+    expect(confirmsConnection(-1, -2e-12, 'VC')).toBe(true);
+    expect(confirmsConnection(-1, -0.5e-12, 'VC')).toBe(false);
+    expect(confirmsConnection(0, 1e-3, 'IC')).toBe(false);
   });
 
   it('is never more than uncertain with fewer than 3 trials', () => {

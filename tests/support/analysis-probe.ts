@@ -28,6 +28,8 @@ export interface PairOutcome {
   post: number;
   status: string;
   pValue: number | null;
+  /** Detection strength (mean first-pulse estimate − mean baseline estimate), V or A. */
+  strength: number | null;
   truthConnected: boolean;
   truthAmplitude: number | null;
   /** Holding the truth amplitude is taken at, V: −55 mV for inhibitory synapses when the run has that category, else −70 mV. */
@@ -118,6 +120,7 @@ const pairs: PairOutcome[] = online.pairResults().map((r) => {
     post: r.post,
     status: r.detection.status,
     pValue: fin(r.detection.pValue),
+    strength: fin(r.detection.strength),
     truthConnected: c !== undefined,
     truthAmplitude: synapses ? fin((inhibitory ? psps55 : psps).find((p) => p.pre === r.pre && p.post === r.post)?.amplitude) : 0,
     truthHolding: inhibitory ? -0.055 : -0.07,
