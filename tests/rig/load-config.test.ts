@@ -62,6 +62,13 @@ describe('rig configuration', () => {
     expect(p).toContain('safety.maxCurrent: must be > 0');
   });
 
+  it('takes a digitizer stall timeout in ms, refuses one out of range, and refuses it on an amplifier', () => {
+    const withStall = (daq: object, amp: object = good.devices.amp0) => ({ ...good, devices: { amp0: amp, daq0: { ...good.devices.daq0, ...daq } } });
+    expect(validateRigConfig(withStall({ stallTimeoutMs: 30_000 })).devices.daq0).toMatchObject({ stallTimeoutMs: 30_000 });
+    expect(problemsOf(withStall({ stallTimeoutMs: 5 }))).toContain('devices.daq0.stallTimeoutMs: must be >= 100');
+    expect(problemsOf(withStall({}, { ...good.devices.amp0, stallTimeoutMs: 3000 })).some((s) => s.startsWith('devices.amp0.stallTimeoutMs: unknown key'))).toBe(true);
+  });
+
   it('reports missing keys, dangling device references and double-used channels together', () => {
     const p = problemsOf({
       name: 'x',
