@@ -66,6 +66,10 @@ export const SynphysProbeSchema = Type.Object(
     pulseWidth: seconds('width of every pulse; 3 ms in the published example, UNVERIFIED for every stimset (reference §1.1)', { default: 0.003, exclusiveMinimum: 0, maximum: 0.1 }),
     pulseAmplitude: amperes('pulse amplitude in current clamp before the per-cell scale; 1300 pA delivered in the published example (reference §1.1)', { default: 1.3e-9 }),
     pulseAmplitudeVC: volts('pulse amplitude of a headstage in voltage clamp during its own turn; UNVERIFIED (reference §2)', { default: 0.05 }),
+    pulseWidthVC: seconds(
+      'width of a pulse in voltage clamp: the step evokes an escape action current ≈ 0.5–1 ms after its onset, and a fast-spiking cell held at −55 mV escapes again ≈ 2.5 ms into a 50 mV step, which fails the one-spike check; UNVERIFIED',
+      { default: 0.002, exclusiveMinimum: 0, maximum: 0.1 },
+    ),
     stimScale: StimScaleSchema,
     repetitions: count('sweeps per condition; the synphys portal asks for ≥ 5 (reference §1.1)', { default: 5, minimum: 1, maximum: 1000 }),
     order: Type.Enum(['blocked', 'interleaved'], {
@@ -95,8 +99,9 @@ export function probeStimulusName(frequency: number, recoveryDelay: number): str
   return `PulseTrain_${frequency}Hz_${Math.round(recoveryDelay * 1e3)}ms`;
 }
 
+/** The longer of the two pulse widths: every sweep of the grid gets room for it, whatever its clamp mode. */
 function setDuration(d: SynphysProbeDefinition, c: { frequency: number; recoveryDelay: number }): number {
-  return d.baselineBefore + trainDuration({ frequency: c.frequency, width: d.pulseWidth, recoveryDelay: c.recoveryDelay }) + d.tailAfter;
+  return d.baselineBefore + trainDuration({ frequency: c.frequency, width: Math.max(d.pulseWidth, d.pulseWidthVC), recoveryDelay: c.recoveryDelay }) + d.tailAfter;
 }
 
 function layoutOf(d: SynphysProbeDefinition, sampleRate: number) {
@@ -113,10 +118,13 @@ function problems(d: SynphysProbeDefinition, ctx: Partial<ProtocolContext>): str
     const prev = seen.get(key);
     if (prev !== undefined) out.push(`conditions[${i}]: repeats conditions[${prev}] (${c.frequency} Hz, ${c.recoveryDelay} s)`);
     seen.set(key, i);
-    const problem = trainProblem(c.frequency, d.pulseWidth, rate ?? 1e12);
+    const problem = trainProblem(c.frequency, Math.max(d.pulseWidth, d.pulseWidthVC), rate ?? 1e12);
     if (problem) out.push(`conditions[${i}].frequency: ${problem}`);
   });
   if (rate !== undefined && Math.round(d.pulseWidth * rate) < 1) out.push(`pulseWidth: ${d.pulseWidth} s is shorter than one sample at ${rate} Hz`);
+  if (rate !== undefined && d.recording.some((r) => r.mode === 'VC') && Math.round(d.pulseWidthVC * rate) < 1) {
+    out.push(`pulseWidthVC: ${d.pulseWidthVC} s is shorter than one sample at ${rate} Hz`);
+  }
   if (d.sweepDuration !== undefined) {
     const n = ctx.headstages?.length ?? 1;
     d.conditions.forEach((c, i) => {
@@ -162,13 +170,15 @@ function expand(d: SynphysProbeDefinition, ctx: ProtocolContext) {
   const sweeps: PlannedSweep[] = grid.map(({ condition: c, conditionIndex, repetition, recording, recordingIndex }, index) => {
     const mode = recording.mode;
     const amplitude = mode === 'VC' ? d.pulseAmplitudeVC : d.pulseAmplitude;
+    const width = mode === 'VC' ? d.pulseWidthVC : d.pulseWidth;
     const sweep = setSweep({
       protocol: 'synphys-probe',
       index,
       stimulusName: probeStimulusName(c.frequency, c.recoveryDelay),
       ctx,
       mode,
-      set: () => framedSet(pulseTrain({ sampleRate: rate, start: d.baselineBefore, frequency: c.frequency, width: d.pulseWidth, amplitude, recoveryDelay: c.recoveryDelay }), d.baselineBefore, d.tailAfter, rate),
+      // The tail makes up for a narrower pulse (the train's duration counts its width twice), so a condition's sweeps have one layout in either mode.
+      set: () => framedSet(pulseTrain({ sampleRate: rate, start: d.baselineBefore, frequency: c.frequency, width, amplitude, recoveryDelay: c.recoveryDelay }), d.baselineBefore, d.tailAfter + 2 * (Math.max(d.pulseWidth, d.pulseWidthVC) - width), rate),
       layout: { layout: 'inTurn', onsetDelay: d.onsetDelay, ddaqDelay: d.ddaqDelay, sweepDuration: d.sweepDuration },
       testPulse: d.testPulse,
       stimScale: d.stimScale,
@@ -181,7 +191,7 @@ function expand(d: SynphysProbeDefinition, ctx: ProtocolContext) {
         clampMode: mode,
         holdingPotential: recording.holdingPotential,
         recordingCondition: recordingIndex,
-        pulseWidth: d.pulseWidth,
+        pulseWidth: width,
         pulseAmplitude: amplitude,
         order: d.order,
         interTrialInterval: d.interSweepInterval,

@@ -1,5 +1,5 @@
-import { detectSpikes, spikesPerPulse } from '../analysis/spikes.ts';
-import type { PulseQcRecord, Sweep } from '../core/sweep.ts';
+import { detectSpikes, detectVcSpikes, spikesPerPulse } from '../analysis/spikes.ts';
+import type { Epoch, PulseQcRecord, Sweep } from '../core/sweep.ts';
 import { RECORDING_QC_LIMITS, baselineLevels, baselineMask, pulseResponseQc, recordingQc, spikeQc } from '../../protocols/qc/index.ts';
 
 /** Longest response window after a pulse, s (the next pulse, at most this). */
@@ -32,7 +32,7 @@ export function pulseQcOf(sweep: Sweep): PulseQcRecord[] {
     own.forEach((e, k) => {
       const next = own[k + 1]?.start ?? Number.POSITIVE_INFINITY;
       const on = Math.round(e.start * rate);
-      const nSpikes = spikes ? (spikesPerPulse(spikes, [on], Math.round(Math.min(SPIKE_WINDOW, next - e.start) * rate))[0] ?? 0) : null;
+      const nSpikes = spikes ? (spikesPerPulse(spikes, [on], Math.round(Math.min(SPIKE_WINDOW, next - e.start) * rate))[0] ?? 0) : vcSpikeCount(pre.response, e, rate);
       const others = onsetsAll.filter((t) => t !== e.start && pulses.some((p) => p.start === t && p.headstage !== pre.headstage));
       for (const c of sweep.channels) {
         if (c.headstage === pre.headstage) continue;
@@ -45,4 +45,14 @@ export function pulseQcOf(sweep: Sweep): PulseQcRecord[] {
     });
   }
   return out;
+}
+
+/**
+ * Escape action currents of a voltage-clamped presynaptic cell during a depolarising pulse
+ * (spikes.ts `detectVcSpikes`); null for a pulse that is not depolarising (nothing to see).
+ */
+function vcSpikeCount(current: Float32Array, e: Epoch, rate: number): number | null {
+  const amplitude = Number(e.params.amplitude ?? Number.NaN);
+  if (!(amplitude > 0) || !(e.stop > e.start)) return null;
+  return detectVcSpikes(current, Math.round(e.start * rate), Math.round(e.stop * rate)).length;
 }

@@ -1,5 +1,5 @@
 import type { Epoch, SweepChannel } from '../core/sweep.ts';
-import { detectSpikes } from './spikes.ts';
+import { detectSpikes, detectVcSpikes } from './spikes.ts';
 
 /** One presynaptic pulse and the spikes it evoked (SI, times from the sweep start). */
 export interface PulseSpikes {
@@ -7,14 +7,14 @@ export interface PulseSpikes {
   onset: number;
   width: number;
   amplitude: number;
-  /** null when the presynaptic cell was in voltage clamp (no spikes to see). */
+  /** null when no spike can be seen: a voltage-clamped cell whose pulse is not depolarising. */
   spikeCount: number | null;
   /** Threshold crossing of the first spike (interpolated), s. */
   spikeOnset: number;
   /** Time of the steepest rise of the first spike: the event time used for the postsynaptic response, s. */
   spikeMaxSlopeTime: number;
   spikePeakTime: number;
-  /** V. */
+  /** V (NaN in voltage clamp: the peak of the action current is at spikePeakTime). */
   spikePeak: number;
 }
 
@@ -31,8 +31,10 @@ export function pulseEpochs(epochs: readonly Epoch[], h: number): Epoch[] {
 
 /**
  * Spike detection per pulse on a current-clamp presynaptic trace: upward crossings of 0 V with
- * hysteresis (spikes.ts), the first spike's onset, steepest rise and peak. A voltage-clamped
- * presynaptic cell gives `spikeCount: null` and its pulse onsets as event times.
+ * hysteresis (spikes.ts), the first spike's onset, steepest rise and peak. In voltage clamp, the
+ * action currents a depolarising pulse evokes (`detectVcSpikes`), the first one's steepest inward
+ * fall as the event time; a pulse that is not depolarising gives `spikeCount: null` and its onset
+ * as the event time.
  */
 export function presynapticSpikes(ch: SweepChannel, pulses: readonly Epoch[], rate: number): PulseSpikes[] {
   const v = ch.response;
@@ -52,7 +54,7 @@ export function presynapticSpikes(ch: SweepChannel, pulses: readonly Epoch[], ra
       spikePeak: Number.NaN,
     };
     if (ch.mode === 'VC') {
-      out.push(base);
+      out.push(vcPulse(base, v, rate));
       return;
     }
     const a = Math.max(1, Math.round(onset * rate));
@@ -88,5 +90,43 @@ export function presynapticSpikes(ch: SweepChannel, pulses: readonly Epoch[], ra
     }
     out.push(base);
   });
+  return out;
+}
+
+/**
+ * A voltage-clamp pulse: escape action currents during it (spikes.ts `detectVcSpikes`). The
+ * event time is the steepest inward fall of the first one — when its sodium current grows
+ * fastest, the counterpart of the steepest rise in current clamp — searched from 1 ms before its
+ * crossing, but not within the step's own capacitive transient.
+ */
+function vcPulse(base: PulseSpikes, current: Float32Array, rate: number): PulseSpikes {
+  if (!(base.amplitude > 0) || !(base.width > 0)) return base;
+  const on = Math.round(base.onset * rate);
+  const off = Math.round((base.onset + base.width) * rate);
+  const crossings = detectVcSpikes(current, on, off);
+  const out: PulseSpikes = { ...base, spikeCount: crossings.length };
+  const c = crossings[0];
+  if (c === undefined) return out;
+  out.spikeOnset = c / rate;
+  const from = Math.max(on + Math.round(ARTEFACT * rate), c - Math.round(1e-3 * rate));
+  let steepest = Infinity;
+  let at = c;
+  for (let i = from; i <= c + Math.round(0.2e-3 * rate) && i + 1 < current.length; i++) {
+    const s = (current[i + 1] as number) - (current[i] as number);
+    if (s < steepest) {
+      steepest = s;
+      at = i;
+    }
+  }
+  out.spikeMaxSlopeTime = (at + 0.5) / rate;
+  let low = Infinity;
+  let lowAt = c;
+  for (let i = c; i < Math.min(current.length, off); i++) {
+    if ((current[i] as number) < low) {
+      low = current[i] as number;
+      lowAt = i;
+    }
+  }
+  out.spikePeakTime = lowAt / rate;
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SYNPHYS_CONDITIONS, expandPlan } from '../../../protocols/definitions/index.ts';
+import { SYNPHYS_CONDITIONS, expandPlan, validateDefinition } from '../../../protocols/definitions/index.ts';
 import type { Plan } from '../../../protocols/plan.ts';
 import { toSample } from '../../../protocols/stimuli/timing.ts';
 import { DEFAULT_SAFETY } from '../../../src/rig/schema.ts';
@@ -110,6 +110,23 @@ describe('synphys-probe plan (reference §1–§3)', () => {
     expect(vc.headstages[1]!.stimScale).toBe(1.2);
     expect(vc.headstages[0]!.testPulse?.amplitude).toBe(0.01);
     expect(vc.headstages[0]!.stimulus[onsets(vc.headstages[0]!.stimulus)[0]!]).toBe(Math.fround(0.05));
+  });
+
+  it('steps a voltage-clamped cell for pulseWidthVC (2 ms: one escape spike), a current-clamped one for pulseWidth, on the same sweep layout', () => {
+    const p = expandPlan({ protocol: 'synphys-probe', repetitions: 1, recording: [{ mode: 'IC', holdingPotential: -0.07 }, { mode: 'VC', holdingPotential: -0.055 }] }, { ...ctx, headstages: [0, 1] });
+    const width = (s: (typeof p.sweeps)[number]) => s.headstages[0]!.epochs.filter((e) => e.kind === 'pulse').map((e) => Math.round((e.stop - e.start) * 1e6) / 1e6);
+    const ic = p.sweeps[0]!;
+    const vc = p.sweeps[10]!;
+    expect(new Set(width(ic))).toEqual(new Set([0.003]));
+    expect(new Set(width(vc))).toEqual(new Set([0.002]));
+    expect(vc.parameters.pulseWidth).toBe(0.002);
+    // The same condition lasts as long in either mode and each turn starts at the same time; the
+    // recovery delay runs from the end of pulse 8, so pulses 9–12 come one width difference sooner.
+    expect(vc.scans).toBe(ic.scans);
+    const starts = (s: typeof ic) => s.headstages[1]!.epochs.filter((e) => e.kind === 'pulse').map((e) => e.start);
+    starts(vc).forEach((t, k) => expect(t).toBeCloseTo((starts(ic)[k] as number) - (k >= 8 ? 0.001 : 0), 9));
+    const v = validateDefinition('synphys-probe', { recording: [{ mode: 'VC', holdingPotential: -0.07 }], pulseWidthVC: 1e-5 }, ctx);
+    expect(v.ok ? [] : v.errors).toContain('pulseWidthVC: 0.00001 s is shorter than one sample at 20000 Hz');
   });
 
   it('places the sets after onsetDelay and separates them by ddaqDelay (MIES Delay onset user / distributed DAQ, §2)', () => {
