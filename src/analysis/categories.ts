@@ -54,12 +54,29 @@ export function byCategory(trials: readonly PairTrial[]): { category: Category; 
 }
 
 /**
- * The category a connection of this sign is measured in: the same clamp mode as the detection,
- * at −70 mV when excitatory and −55 mV when inhibitory, when that category has at least
- * `minTrials` trials; otherwise the detection's own category.
+ * The category a connection of this sign is measured in (PSP amplitude and kinetics): at −70 mV
+ * when excitatory and −55 mV when inhibitory, in current clamp when that category has at least
+ * `minTrials` trials (the PSP amplitude is the strength the Synaptic Physiology tables report),
+ * else in the detection's clamp mode; otherwise the detection's own category.
  */
 export function measurementCategory(sign: -1 | 0 | 1, detection: Category, available: readonly { category: Category; trials: number }[], minTrials: number): Category {
   const want = sign < 0 ? INHIBITORY_HOLDING : sign > 0 ? EXCITATORY_HOLDING : detection.holding;
-  const hit = available.find((a) => a.category.mode === detection.mode && Math.abs(a.category.holding - want) < 1e-6 && a.trials >= minTrials);
+  const at = (mode: ClampMode) => available.find((a) => a.category.mode === mode && Math.abs(a.category.holding - want) < 1e-6 && a.trials >= minTrials);
+  const hit = at('IC') ?? at(detection.mode);
   return hit ? hit.category : detection;
+}
+
+/**
+ * The category short-term plasticity is measured in: voltage clamp at the connection's holding
+ * (−70 mV excitatory, −55 mV inhibitory) when it has at least `minTrials` trials, otherwise the
+ * measurement category. Clamped, the postsynaptic membrane does not move, so a train's currents
+ * follow the synaptic conductance; in current clamp the driving force and the cell's own
+ * conductances move with the train and its own recent activity, and the PSPs of a train can
+ * depress faster than the release does (docs/analysis.md, "What the remaining STP errors are").
+ */
+export function plasticityCategory(sign: -1 | 0 | 1, measurement: Category, available: readonly { category: Category; trials: number }[], minTrials: number): Category {
+  if (sign === 0) return measurement;
+  const want = sign < 0 ? INHIBITORY_HOLDING : EXCITATORY_HOLDING;
+  const hit = available.find((a) => a.category.mode === 'VC' && Math.abs(a.category.holding - want) < 1e-6 && a.trials >= minTrials);
+  return hit ? hit.category : measurement;
 }

@@ -18,6 +18,13 @@ export interface EventFit {
   drift: number;
   /** One amplitude per event (V in IC, A in VC); NaN when the system is singular. */
   amplitudes: number[];
+  /**
+   * Sampling variance of each amplitude, σ²·[(XᵀX)⁻¹]_jj with σ² the residual variance: how well
+   * the segment pins that amplitude down (an isolated response well, one of a 200 Hz train, whose
+   * column overlaps its neighbours', much less). For weighting, not a calibrated error: the noise
+   * is treated as white.
+   */
+  variances: number[];
   /** rms of the residual. */
   residualRms: number;
 }
@@ -134,5 +141,17 @@ export function fitEvents(seg: Segment, events: readonly number[], shape: PspSha
   let xr = 0;
   for (let j = 0; j < p; j++) xr += (x[j] as number) * (r[j] as number);
   const sse = Math.max(0, syy - xr);
-  return { baseline: x[0] as number, drift: (x[1] as number) * seg.rate / Math.max(1, n), amplitudes: Array.from(x.subarray(2)), residualRms: Math.sqrt(sse / Math.max(1, n)) };
+  const sigma2 = sse / Math.max(1, n - p);
+  const variances = events.map((_, j) => {
+    const e = new Float64Array(p);
+    e[j + 2] = 1;
+    return sigma2 * (solveLinear(G, e, p)[j + 2] as number);
+  });
+  return {
+    baseline: x[0] as number,
+    drift: ((x[1] as number) * seg.rate) / Math.max(1, n),
+    amplitudes: Array.from(x.subarray(2)),
+    variances,
+    residualRms: Math.sqrt(sse / Math.max(1, n)),
+  };
 }

@@ -44,7 +44,8 @@ export interface PairStatus {
   pspLatency: number | null;
   /** Per condition, for connected pairs only (keeps the event small). */
   plasticity: PlasticityCurve[];
-  tm: { U: number; tauRec: number; tauFacil: number } | null;
+  /** Tsodyks–Markram fit, connected pairs only; `category` says where it was measured (VC at the holding when recorded, else `category` above). */
+  tm: { U: number; tauRec: number; tauFacil: number; category: { mode: ClampMode; holding: number } | null } | null;
 }
 
 /** The payload of the service's `analysis` event after each sweep: JSON-serialisable, SI units. */
@@ -76,7 +77,10 @@ function statusOf(r: PairResult): PairStatus {
     plasticity: connected
       ? r.conditions.map((c) => ({ frequency: c.frequency, recoveryDelay: c.recoveryDelay, trials: c.trials, amplitudes: c.amplitudes.map((a) => finite(a)), pairedPulseRatio: finite(c.pairedPulseRatio) }))
       : [],
-    tm: connected && r.tm && Number.isFinite(r.tm.U) ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil } : null,
+    tm:
+      connected && r.tm && Number.isFinite(r.tm.U)
+        ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil, category: r.tmCategory ? { mode: r.tmCategory.mode, holding: r.tmCategory.holding } : null }
+        : null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { type Category, byCategory, categoryKey, measurementCategory } from './categories.ts';
+import { type Category, byCategory, categoryKey, measurementCategory, plasticityCategory } from './categories.ts';
 import { EXCITATORY_REVERSAL, INHIBITORY_REVERSAL, amplitudeAtHolding, onsetPotentials, releaseAmplitudes } from './driving-force.ts';
 import { fitEvents } from './event-fit.ts';
 import { type PspFit, fitPsp, trialResponse } from './psp-fit.ts';
@@ -34,10 +34,19 @@ export const MIN_TRIALS = 3;
 export const MIN_PSP_IC = 20e-6;
 export const MIN_PSP_VC = 1e-12;
 
-/** Whether a fitted first PSP confirms a connection of this sign (see MIN_PSP_IC). */
+/**
+ * The sign of the response a connection of this sign gives in this clamp mode: in current clamp
+ * an excitatory input depolarises (+), in voltage clamp its current is inward (−), and the other
+ * way round for inhibition (both holdings, −70 and −55 mV, are above the inhibitory reversal).
+ */
+export function responseSign(sign: -1 | 0 | 1, mode: Category['mode']): -1 | 0 | 1 {
+  return mode === 'VC' ? ((-sign || 0) as -1 | 0 | 1) : sign;
+}
+
+/** Whether a fitted first PSP (IC) or PSC (VC) confirms a connection of this sign (see MIN_PSP_IC). */
 export function confirmsConnection(sign: -1 | 0 | 1, amplitude: number, mode: Category['mode']): boolean {
   const floor = mode === 'VC' ? MIN_PSP_VC : MIN_PSP_IC;
-  return sign !== 0 && Math.sign(amplitude) === sign && Math.abs(amplitude) >= floor;
+  return sign !== 0 && Math.sign(amplitude) === responseSign(sign, mode) && Math.abs(amplitude) >= floor;
 }
 
 export type ConnectionStatus = 'connected' | 'unconnected' | 'uncertain';
@@ -57,6 +66,7 @@ export interface Detection {
   nullSd: number;
   /** Share of trials whose first pulse alone is more than 3 s.d. of the baseline estimates from their mean (descriptive only). */
   singleTrialFraction: number;
+  /** The connection's sign: +1 excitatory, −1 inhibitory (from the response's sign and clamp mode: `responseSign`); 0 when unconnected. */
   sign: -1 | 0 | 1;
   status: ConnectionStatus;
   uncertain: boolean;
@@ -91,7 +101,7 @@ export function detect(trials: readonly PairTrial[], comparisons = 1): Detection
     strength: m,
     nullSd,
     singleTrialFraction: first.length > 0 && nullSd > 0 ? first.filter((x) => Math.abs(x - nullMean) > 3 * nullSd).length / first.length : Number.NaN,
-    sign: connected || uncertain ? (Math.sign(m) as -1 | 0 | 1) : 0,
+    sign: connected || uncertain ? responseSign(Math.sign(m) as -1 | 0 | 1, trials[0]?.mode ?? 'IC') : 0,
     status: connected ? 'connected' : uncertain ? 'uncertain' : 'unconnected',
     uncertain,
   };
@@ -135,20 +145,29 @@ export function firstPulseFit(trials: readonly PairTrial[]): PspFit | undefined 
 }
 
 /** Per trial, the amplitude of every pulse with the pair's own fitted response shape, and the baseline at each event. */
-export function trialAmplitudes(tr: PairTrial, shape: PspShape): { amplitudes: number[]; baselines: number[] } {
+export function trialAmplitudes(tr: PairTrial, shape: PspShape): TrialAmplitudes {
   const amplitudes = new Array<number>(tr.events.length).fill(Number.NaN);
   const baselines = new Array<number>(tr.events.length).fill(Number.NaN);
+  const variances = new Array<number>(tr.events.length).fill(Number.NaN);
   for (const s of tr.segments) {
     const ev = tr.events.slice(s.first, s.first + s.count);
     const f = fitEvents(s.seg, ev, shape);
     const mid = s.seg.start + (s.seg.y.length - 1) / 2 / s.seg.rate;
     f.amplitudes.forEach((a, k) => {
       amplitudes[s.first + k] = a;
+      variances[s.first + k] = f.variances[k] as number;
       // The baseline (with its drift) at this event.
       baselines[s.first + k] = f.baseline + f.drift * ((ev[k] as number) - mid);
     });
   }
-  return { amplitudes, baselines };
+  return { amplitudes, baselines, variances };
+}
+
+/** One trial's pulse amplitudes with the pair's shape, the baseline at each event and each amplitude's sampling variance (event-fit.ts). */
+export interface TrialAmplitudes {
+  amplitudes: number[];
+  baselines: number[];
+  variances: number[];
 }
 
 /** Mean responses of one (frequency, recovery delay) condition and its plasticity ratios. */
@@ -166,9 +185,11 @@ export interface ConditionSummary {
   recovery: number;
   /** Mean event times relative to the first, s (for the Tsodyks–Markram fit). */
   times: number[];
+  /** Sampling variance of each mean amplitude (from the trials' event-fit variances; NaN when not known). */
+  variances: number[];
 }
 
-export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyMap<PairTrial, number[]>): ConditionSummary[] {
+export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyMap<PairTrial, number[]>, vars?: ReadonlyMap<PairTrial, number[]>): ConditionSummary[] {
   const groups = new Map<string, PairTrial[]>();
   for (const tr of trials) {
     const key = `${tr.frequency}/${tr.recoveryDelay}`;
@@ -181,9 +202,13 @@ export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyM
     const n = Math.max(...g.map((t) => t.events.length));
     const amplitudes: number[] = [];
     const times: number[] = [];
+    const variances: number[] = [];
     for (let k = 0; k < n; k++) {
-      const a = g.flatMap((t) => (t.used[k] === true ? [amps.get(t)?.[k] ?? Number.NaN] : [])).filter(Number.isFinite);
+      const used = g.filter((t) => t.used[k] === true && Number.isFinite(amps.get(t)?.[k]));
+      const a = used.map((t) => amps.get(t)?.[k] as number);
       amplitudes.push(mean(a));
+      // Variance of the mean: Σ var / n².
+      variances.push(vars && used.length > 0 ? used.reduce((sum, t) => sum + (vars.get(t)?.[k] ?? Number.NaN), 0) / used.length ** 2 : Number.NaN);
       times.push(mean(g.map((t) => (t.events[k] ?? Number.NaN) - (t.events[0] as number)).filter(Number.isFinite)));
     }
     const A = (k: number) => amplitudes[k - 1] ?? Number.NaN;
@@ -196,6 +221,7 @@ export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyM
       induction: mean([A(6), A(7), A(8)]) / A(1),
       recovery: mean([A(9), A(10), A(11), A(12)]) / mean([A(1), A(2), A(3), A(4)]),
       times,
+      variances,
     });
   }
   return out.sort((a, b) => a.frequency - b.frequency || a.recoveryDelay - b.recoveryDelay);
@@ -222,8 +248,10 @@ export interface PairResult {
   firstPulseMean: number;
   conditions: ConditionSummary[];
   tm?: TmFit;
+  /** Category the Tsodyks–Markram fit comes from (categories.ts `plasticityCategory`): VC when recorded, else `category`. */
+  tmCategory?: Category;
   /** Per trial of the measurement category, amplitudes with the pair's shape (only when `psp` exists). */
-  amplitudes: Map<PairTrial, { amplitudes: number[]; baselines: number[] }>;
+  amplitudes: Map<PairTrial, TrialAmplitudes>;
 }
 
 /** Response and exclusion counts over every category (detect() counts those of its own trials only). */
@@ -277,24 +305,49 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   const atHolding = category.mode === 'IC' && detection.sign !== 0 ? amplitudeAtHolding(psp.amplitude, psp.baseline, category.holding, reversal) : undefined;
   result.psp = atHolding === undefined ? psp : { ...psp, amplitude: atHolding };
   const amps = new Map<PairTrial, number[]>();
+  const vars = new Map<PairTrial, number[]>();
   for (const tr of mine) {
     const a = trialAmplitudes(tr, psp);
     result.amplitudes.set(tr, a);
     amps.set(tr, a.amplitudes);
+    vars.set(tr, a.variances);
   }
   const first = mine.flatMap((t) => (t.used[0] === true ? [amps.get(t)?.[0] ?? Number.NaN] : [])).filter(Number.isFinite);
   result.firstPulseMedian = median(first);
   result.firstPulseMean = mean(first);
-  result.conditions = conditionSummaries(mine, amps);
+  result.conditions = conditionSummaries(mine, amps, vars);
   // The model describes release: in current clamp, amplitudes are scaled to the first pulse's driving force (driving-force.ts).
   const release = new Map<PairTrial, number[]>();
+  const releaseVars = new Map<PairTrial, number[]>();
   if (category.mode === 'IC' && detection.sign !== 0) {
     for (const tr of mine) {
       const a = result.amplitudes.get(tr);
-      if (a) release.set(tr, releaseAmplitudes(a.amplitudes, onsetPotentials(tr.events, a.amplitudes, a.baselines, psp), reversal));
+      if (!a) continue;
+      const scaled = releaseAmplitudes(a.amplitudes, onsetPotentials(tr.events, a.amplitudes, a.baselines, psp), reversal);
+      release.set(tr, scaled);
+      releaseVars.set(tr, a.variances.map((v, k) => v * ((scaled[k] as number) / (a.amplitudes[k] as number)) ** 2));
     }
   }
-  const tmConditions = release.size > 0 ? conditionSummaries(mine, release) : result.conditions;
-  result.tm = fitTsodyksMarkram(tmConditions.map((c) => ({ times: c.times, amplitudes: c.amplitudes, weight: c.trials })));
+  let tmConditions = release.size > 0 ? conditionSummaries(mine, release, releaseVars) : result.conditions;
+  let tmCategory = category;
+  const available = groups.map((g) => ({ category: g.category, trials: g.count }));
+  const stp = plasticityCategory(detection.sign, category, available, MIN_TRIALS);
+  if (categoryKey(stp) !== categoryKey(category)) {
+    const clamped = groups.find((g) => categoryKey(g.category) === categoryKey(stp))?.trials ?? [];
+    const shape = firstPulseFit(clamped);
+    if (shape) {
+      const currents = new Map<PairTrial, number[]>();
+      const currentVars = new Map<PairTrial, number[]>();
+      for (const tr of clamped) {
+        const a = trialAmplitudes(tr, shape);
+        currents.set(tr, a.amplitudes);
+        currentVars.set(tr, a.variances);
+      }
+      tmConditions = conditionSummaries(clamped, currents, currentVars);
+      tmCategory = stp;
+    }
+  }
+  result.tmCategory = tmCategory;
+  result.tm = fitTsodyksMarkram(tmConditions.map((c) => ({ times: c.times, amplitudes: c.amplitudes, weight: c.trials, variances: c.variances })));
   return result;
 }

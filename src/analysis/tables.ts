@@ -142,6 +142,8 @@ const PAIR_COLUMNS: Column<PairResult>[] = [
   f64('tm_tau_facil', (r) => r.tm?.tauFacil),
   f64('tm_gain', (r) => r.tm?.gain),
   f64('tm_r2', (r) => r.tm?.r2),
+  str('tm_mode', (r) => (r.tm ? (r.tmCategory?.mode ?? '') : '')),
+  f64('tm_holding', (r) => (r.tm ? r.tmCategory?.holding : undefined)),
 ];
 
 interface ConnectionRow {

@@ -21,6 +21,8 @@ export interface TmTrain {
   amplitudes: readonly number[];
   /** Weight of the train (e.g. trials averaged). */
   weight: number;
+  /** Sampling variance of each amplitude; when every fitted point has one, the fit weights each point by its inverse. */
+  variances?: readonly number[];
 }
 
 export interface TmFit extends TmParams {
@@ -47,20 +49,28 @@ export function tmReleases(p: TmParams, times: readonly number[], out: number[] 
   return out;
 }
 
-/** SSE of the best gain for given parameters (gain solved in closed form). */
-function sseOf(p: TmParams, trains: readonly TmTrain[], scratch: number[]): { sse: number; g: number } {
+/** Per point weights: inverse sampling variances when every fitted point has one, else the train's weight. */
+function pointWeights(trains: readonly TmTrain[]): number[][] {
+  const byVariance = trains.every((tr) => tr.amplitudes.every((a, k) => !Number.isFinite(a) || ((tr.variances?.[k] ?? Number.NaN) > 0 && Number.isFinite(tr.variances?.[k]))));
+  return trains.map((tr) => tr.amplitudes.map((_, k) => (byVariance ? 1 / (tr.variances?.[k] as number) : tr.weight)));
+}
+
+/** Weighted SSE of the best gain for given parameters (gain solved in closed form). */
+function sseOf(p: TmParams, trains: readonly TmTrain[], weights: readonly number[][], scratch: number[]): { sse: number; g: number } {
   let srr = 0, sra = 0, saa = 0;
-  for (const tr of trains) {
+  trains.forEach((tr, t) => {
     const r = tmReleases(p, tr.times, scratch);
+    const w = weights[t] as number[];
     for (let k = 0; k < r.length; k++) {
       const a = tr.amplitudes[k] as number;
       if (!Number.isFinite(a)) continue;
       const v = r[k] as number;
-      srr += tr.weight * v * v;
-      sra += tr.weight * v * a;
-      saa += tr.weight * a * a;
+      const wk = w[k] as number;
+      srr += wk * v * v;
+      sra += wk * v * a;
+      saa += wk * a * a;
     }
-  }
+  });
   const g = srr > 0 ? sra / srr : 0;
   return { sse: saa - g * sra, g };
 }
@@ -70,27 +80,34 @@ const U_GRID = logGrid(0.02, 0.9, 12);
 const REC_GRID = logGrid(0.02, 4, 12);
 const FACIL_GRID = [0, ...logGrid(0.005, 4, 11)];
 
-/** Grid search, then Nelder–Mead on (logit U, ln τ_rec, ln τ_facil) — once with facilitation free and once without. */
+/**
+ * Grid search, then Nelder–Mead on (logit U, ln τ_rec, ln τ_facil) — once with facilitation free
+ * and once without. Weighted least squares: by each point's inverse sampling variance when the
+ * trains carry variances (an amplitude of a 200 Hz train, overlapping its neighbours, is known
+ * far less well than an isolated one), else by the trains' weights.
+ */
 export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   const scratch: number[] = [];
+  const weights = pointWeights(trains);
   let n = 0;
   let sw = 0, sa = 0;
-  for (const tr of trains) {
-    for (const a of tr.amplitudes) {
-      if (!Number.isFinite(a)) continue;
+  trains.forEach((tr, t) =>
+    tr.amplitudes.forEach((a, k) => {
+      if (!Number.isFinite(a)) return;
+      const w = weights[t]?.[k] as number;
       n++;
-      sw += tr.weight;
-      sa += tr.weight * a;
-    }
-  }
+      sw += w;
+      sa += w * a;
+    }),
+  );
   const meanA = sw > 0 ? sa / sw : 0;
   let sst = 0;
-  for (const tr of trains) for (const a of tr.amplitudes) if (Number.isFinite(a)) sst += tr.weight * (a - meanA) ** 2;
+  trains.forEach((tr, t) => tr.amplitudes.forEach((a, k) => (sst += Number.isFinite(a) ? (weights[t]?.[k] as number) * (a - meanA) ** 2 : 0)));
   if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n };
   let best: TmParams = { U: 0.5, tauRec: 0.5, tauFacil: 0 };
   let bestSse = Infinity;
   for (const U of U_GRID) for (const tauRec of REC_GRID) for (const tauFacil of FACIL_GRID) {
-    const s = sseOf({ U, tauRec, tauFacil }, trains, scratch).sse;
+    const s = sseOf({ U, tauRec, tauFacil }, trains, weights, scratch).sse;
     if (s < bestSse) {
       bestSse = s;
       best = { U, tauRec, tauFacil };
@@ -100,11 +117,11 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   const sig = (x: number) => 1 / (1 + Math.exp(-x));
   const free = (x: number[]): TmParams => ({ U: sig(x[0] as number), tauRec: Math.exp(x[1] as number), tauFacil: Math.exp(x[2] as number) });
   const noFacil = (x: number[]): TmParams => ({ U: sig(x[0] as number), tauRec: Math.exp(x[1] as number), tauFacil: 0 });
-  const a = nelderMead((x) => sseOf(free(x), trains, scratch).sse, [logit(best.U), Math.log(best.tauRec), Math.log(Math.max(best.tauFacil, 0.005))], [0.3, 0.3, 0.5], 300);
-  const b = nelderMead((x) => sseOf(noFacil(x), trains, scratch).sse, [logit(best.U), Math.log(best.tauRec)], [0.3, 0.3], 200);
+  const a = nelderMead((x) => sseOf(free(x), trains, weights, scratch).sse, [logit(best.U), Math.log(best.tauRec), Math.log(Math.max(best.tauFacil, 0.005))], [0.3, 0.3, 0.5], 300);
+  const b = nelderMead((x) => sseOf(noFacil(x), trains, weights, scratch).sse, [logit(best.U), Math.log(best.tauRec)], [0.3, 0.3], 200);
   // τ_facil below a millisecond cannot act between pulses ≥ 5 ms apart: report it as none.
   let p = a.f < b.f ? free(a.x) : noFacil(b.x);
   if (p.tauFacil > 0 && p.tauFacil < 1e-3) p = { ...p, tauFacil: 0 };
-  const { sse, g } = sseOf(p, trains, scratch);
+  const { sse, g } = sseOf(p, trains, weights, scratch);
   return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n };
 }

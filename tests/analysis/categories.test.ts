@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { measurementCategory, nominalHolding } from '../../src/analysis/categories.ts';
+import { measurementCategory, nominalHolding, plasticityCategory } from '../../src/analysis/categories.ts';
+import { confirmsConnection, responseSign } from '../../src/analysis/pair-analysis.ts';
 import { OnlineAnalysis } from '../../src/analysis/online.ts';
 import { recordsOf } from '../../src/analysis/frame.ts';
 import { syntheticSweep } from '../support/analysis-sweeps.ts';
@@ -33,6 +34,40 @@ describe('response categories (clamp mode, holding)', () => {
     expect(measurementCategory(-1, ic70, both, 3)).toEqual(ic55);
     // Without −55 mV recordings an inhibitory connection is measured where it was found.
     expect(measurementCategory(-1, ic70, [{ category: ic70, trials: 10 }], 3)).toEqual(ic70);
+  });
+
+  const ic70 = { mode: 'IC' as const, holding: -0.07 };
+  const ic55 = { mode: 'IC' as const, holding: -0.055 };
+  const vc70 = { mode: 'VC' as const, holding: -0.07 };
+  const vc55 = { mode: 'VC' as const, holding: -0.055 };
+  const all = [ic70, ic55, vc70, vc55].map((category) => ({ category, trials: 10 }));
+
+  it('measures the PSP amplitude in current clamp when both modes were recorded, wherever the detection was strongest', () => {
+    expect(measurementCategory(1, vc70, all, 3)).toEqual(ic70);
+    expect(measurementCategory(-1, vc70, all, 3)).toEqual(ic55);
+    // Voltage clamp only: the PSC at the connection's holding.
+    expect(measurementCategory(-1, vc70, [{ category: vc70, trials: 10 }, { category: vc55, trials: 10 }], 3)).toEqual(vc55);
+    // Too few current-clamp trials at the holding: the detection's mode.
+    expect(measurementCategory(1, vc70, [{ category: ic70, trials: 2 }, { category: vc70, trials: 10 }], 3)).toEqual(vc70);
+  });
+
+  it('fits short-term plasticity in voltage clamp at the connection\'s holding when recorded, else where the amplitude was measured', () => {
+    expect(plasticityCategory(1, ic70, all, 3)).toEqual(vc70);
+    expect(plasticityCategory(-1, ic55, all, 3)).toEqual(vc55);
+    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10 }, { category: vc70, trials: 10 }], 3)).toEqual(ic55);
+    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10 }, { category: vc55, trials: 2 }], 3)).toEqual(ic55);
+    expect(plasticityCategory(0, ic70, all, 3)).toEqual(ic70);
+  });
+
+  it('reads a connection\'s sign from its response: depolarising in current clamp, inward in voltage clamp, is excitatory', () => {
+    expect([responseSign(1, 'IC'), responseSign(-1, 'IC'), responseSign(1, 'VC'), responseSign(-1, 'VC'), responseSign(0, 'VC')]).toEqual([1, -1, -1, 1, 0]);
+    // An EPSC is inward (negative current): it confirms an excitatory call in VC, an outward one does not.
+    expect(confirmsConnection(1, -30e-12, 'VC')).toBe(true);
+    expect(confirmsConnection(1, 30e-12, 'VC')).toBe(false);
+    expect(confirmsConnection(-1, 12e-12, 'VC')).toBe(true);
+    expect(confirmsConnection(-1, 0.5e-12, 'VC')).toBe(false); // below the 1 pA floor
+    expect(confirmsConnection(1, 0.3e-3, 'IC')).toBe(true);
+    expect(confirmsConnection(-1, 0.3e-3, 'IC')).toBe(false);
   });
 
   it('measures an IPSP from the −55 mV sweeps only, not averaged with the small −70 mV ones', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitEvents } from '../../src/analysis/event-fit.ts';
 import { sampleShape, peakTime, riseTime, type PspShape } from '../../src/analysis/psp-shape.ts';
+import { gaussian } from '../support/analysis-noise.ts';
 
 const RATE = 20_000;
 const SHAPE: PspShape = { latency: 1e-3, tauRise: 1.5e-3, tauDecay: 20e-3 };
@@ -60,5 +61,40 @@ describe('amplitudes of overlapping responses (fitEvents)', () => {
       return max - (y[i0] as number);
     });
     expect(Math.abs((naive[1] as number) - (truth[1] as number)) / (truth[1] as number)).toBeGreaterThan(0.2);
+  });
+});
+
+describe('how well each amplitude is pinned down (fitEvents variances)', () => {
+  const SIGMA = 50e-6;
+  /** Many noisy copies of a train: the spread of each fitted amplitude, and the variance the fit reports. */
+  function spread(interval: number, runs: number): { measured: number[]; reported: number[] } {
+    const rand = gaussian(7);
+    const amps = [0.5e-3, 0.5e-3, 0.5e-3, 0.5e-3];
+    const { y: clean, events } = train(amps, interval);
+    const fits = Array.from({ length: runs }, () => {
+      const y = Float32Array.from(clean, (v) => v + SIGMA * rand());
+      return fitEvents({ y, start: 0, rate: RATE }, events, SHAPE);
+    });
+    const measured = amps.map((_, k) => {
+      const a = fits.map((f) => f.amplitudes[k] as number);
+      const m = a.reduce((x, z) => x + z, 0) / a.length;
+      return a.reduce((x, z) => x + (z - m) ** 2, 0) / (a.length - 1);
+    });
+    const reported = amps.map((_, k) => fits.reduce((x, f) => x + (f.variances[k] as number), 0) / fits.length);
+    return { measured, reported };
+  }
+
+  it('reports the sampling variance of every amplitude under white noise (within 25 % of the spread over 200 noisy copies)', () => {
+    for (const interval of [0.005, 0.05]) {
+      const { measured, reported } = spread(interval, 200);
+      reported.forEach((v, k) => expect(v / (measured[k] as number)).toBeGreaterThan(0.75));
+      reported.forEach((v, k) => expect(v / (measured[k] as number)).toBeLessThan(1.25));
+    }
+  });
+
+  it('knows an amplitude inside a 200 Hz train less well than an isolated one', () => {
+    const fast = spread(0.005, 20).reported;
+    const slow = spread(0.05, 20).reported;
+    expect((fast[1] as number) / (slow[1] as number)).toBeGreaterThan(2);
   });
 });

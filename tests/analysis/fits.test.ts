@@ -88,4 +88,23 @@ describe('Tsodyks–Markram fit', () => {
       expect(fit.r2).toBeGreaterThan(0.999);
     });
   }
+
+  it('weights each amplitude by its inverse sampling variance when the trains carry variances', () => {
+    const truth = { U: 0.25, tauRec: 0.4, tauFacil: 0.05 };
+    const trains = GRID.map(([f, d]) => {
+      const times = probeTimes(f, d);
+      // The 200 Hz train's amplitudes are off by ±30 % (as badly measured overlapping responses are) and say so.
+      const bad = f === 200;
+      const amplitudes = tmReleases(truth, times).map((r, k) => 1e-3 * r * (bad ? 1 + (k % 2 ? 0.3 : -0.3) : 1));
+      return { times, amplitudes, weight: 1, variances: amplitudes.map(() => (bad ? 1e-6 : 1e-10)) };
+    });
+    const weighted = fitTsodyksMarkram(trains);
+    const unweighted = fitTsodyksMarkram(trains.map(({ variances: _, ...t }) => t));
+    const err = (x: { U: number; tauRec: number; tauFacil: number }) => Math.max(Math.abs(x.U / truth.U - 1), Math.abs(x.tauRec / truth.tauRec - 1), Math.abs(x.tauFacil / truth.tauFacil - 1));
+    expect(err(weighted)).toBeLessThan(0.01);
+    expect(err(unweighted)).toBeGreaterThan(5 * err(weighted));
+    // A point without a variance: every point falls back to the trains' weights.
+    const partial = trains.map((t, i) => (i === 0 ? { ...t, variances: t.variances.map((v, k) => (k === 0 ? Number.NaN : v)) } : t));
+    expect(fitTsodyksMarkram(partial).U).toBeCloseTo(unweighted.U, 10);
+  });
 });

@@ -82,8 +82,9 @@ describe('connection detection (the statistic and its false-positive rate)', () 
     expect(confirmsConnection(-1, -25e-6, 'IC')).toBe(true);
     expect(confirmsConnection(1, 0.5e-3, 'IC')).toBe(true);
     expect(confirmsConnection(1, -0.5e-3, 'IC')).toBe(false);
-    expect(confirmsConnection(-1, -2e-12, 'VC')).toBe(true);
-    expect(confirmsConnection(-1, -0.5e-12, 'VC')).toBe(false);
+    // Voltage clamp: an excitatory connection's current is inward (categories.test.ts has the sign rule).
+    expect(confirmsConnection(1, -2e-12, 'VC')).toBe(true);
+    expect(confirmsConnection(1, -0.5e-12, 'VC')).toBe(false);
     expect(confirmsConnection(0, 1e-3, 'IC')).toBe(false);
   });
 

@@ -146,7 +146,7 @@ describe('connectivity matrix', () => {
       pspLatency: 1.6e-3,
       pValue: 2.1e-6,
       trials: 12,
-      tm: { U: 0.42, tauRec: 0.25, tauFacil: 0.012 },
+      tm: { U: 0.42, tauRec: 0.25, tauFacil: 0.012, category: { mode: 'VC', holding: -0.055 } },
       plasticity: [
         { frequency: 50, recoveryDelay: 0.25, trials: 6, amplitudes: [], pairedPulseRatio: 0.8 },
         { frequency: 20, recoveryDelay: 0.25, trials: 6, amplitudes: [], pairedPulseRatio: null },
@@ -161,6 +161,7 @@ describe('connectivity matrix', () => {
       'TM U': '0.420',
       'TM τrec': '250 ms',
       'TM τfacil': '12.0 ms',
+      'TM measured in': 'VC at -55 mV',
       'PPR 50 Hz · 250 ms': '0.800',
     });
     // PPRs in the plot legend's order (by frequency), whatever the event's order.

@@ -221,6 +221,7 @@ export function pairDetails(p: PairStatus, unit: DisplayUnit): [string, string][
     ['TM U', p.tm ? sig3(p.tm.U) : DASH],
     ['TM τrec', p.tm ? formatMs(p.tm.tauRec) : `${DASH} ms`],
     ['TM τfacil', p.tm ? formatMs(p.tm.tauFacil) : `${DASH} ms`],
+    ['TM measured in', p.tm?.category ? `${p.tm.category.mode} at ${(p.tm.category.holding * 1e3).toFixed(0)} mV` : DASH],
   ];
   if (p.plasticity.length === 0) rows.push(['PPR', DASH]);
   // In the plot legend's order: by frequency, then recovery delay.
