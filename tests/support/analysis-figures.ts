@@ -15,6 +15,7 @@ export interface SeedFigures {
   /** |measured / truth − 1| of the PSP amplitude, per detected strong connection. */
   amplitudeErrors: number[];
   /** |fit / truth − 1| of U and τ_rec per detected strong connection; τ_facil where the truth has facilitation. */
+  /** (The fit's category is the probe outcome's `stpMode`: VC at the holding when the run recorded it.) */
   stpErrors: { pair: string; U: number; tauRec: number; tauFacil: number | null }[];
   /** |measured / truth − 1| per headstage. */
   testPulseErrors: { ra: number; ri: number; cm: number }[];
@@ -39,7 +40,8 @@ export function figures(o: ProbeOutcome): SeedFigures {
     called: called.length,
     calledTrue: calledTrue.length,
     precision: called.length ? calledTrue.length / called.length : 1,
-    amplitudeErrors: found.map((p) => rel(p.amplitude ?? Number.NaN, p.truthAmplitude ?? Number.NaN)),
+    // The truth is a PSP: only amplitudes measured in current clamp compare (a VC-only run has none).
+    amplitudeErrors: found.filter((p) => p.mode === 'IC').map((p) => rel(p.amplitude ?? Number.NaN, p.truthAmplitude ?? Number.NaN)),
     stpErrors: found
       .filter((p) => p.stp && p.truthStp)
       .map((p) => ({

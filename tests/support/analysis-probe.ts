@@ -41,6 +41,8 @@ export interface PairOutcome {
   firstPulseMean: number | null;
   truthStp: { U: number; tauRec: number; tauFacil: number } | null;
   stp: { U: number; tauRec: number; tauFacil: number } | null;
+  /** Category the Tsodyks–Markram fit came from (VC at the holding when the run records it). */
+  stpMode: string | null;
 }
 
 export interface ProbeOutcome {
@@ -106,8 +108,9 @@ const scale = (h: number) => calibration.find((c) => c.headstage === h)?.scale ?
 // Without synapses every PSP is 0 and the test-pulse figures come from the synaptic runs.
 const pulse = (h: number) => 1.3e-9 * scale(h);
 const psps = synapses ? pspTruth(slice, pulse) : [];
-// Inhibitory connections are measured at −55 mV when the run records there (categories.ts).
-const at55 = recordings.some((r) => r.mode === 'IC' && Math.abs(r.holdingPotential + 0.055) < 1e-6);
+// Inhibitory connections are measured at −55 mV when the run records there (categories.ts); the
+// truth is the PSP there (a voltage-clamp run's "strong" connections are those of the IC runs).
+const at55 = recordings.some((r) => Math.abs(r.holdingPotential + 0.055) < 1e-6);
 const psps55 = synapses && at55 ? pspTruth(slice, pulse, -0.055) : [];
 const cells = synapses ? cellTruth(slice) : [];
 const counts = online.counts();
@@ -130,6 +133,7 @@ const pairs: PairOutcome[] = online.pairResults().map((r) => {
     firstPulseMean: fin(r.firstPulseMean),
     truthStp: c ? { ...c.stp } : null,
     stp: r.tm && Number.isFinite(r.tm.U) ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil } : null,
+    stpMode: r.tmCategory ? `${r.tmCategory.mode}${Math.round(r.tmCategory.holding * 1e3)}` : null,
   };
 });
 const recs = recordsOf(online.tables().recordings);
@@ -140,7 +144,11 @@ const med = (x: number[]) => {
 const testPulse = cells.map((c) => {
   // Ra and Cm do not depend on the holding: every sweep's test pulse counts. The Ri truth is at
   // −70 mV (active conductances make Ri depend on the potential): the sweeps at −55 mV are left out.
-  const all = recs.filter((r) => r.headstage === c.headstage);
+  // The truth is the current-clamp cell's: a run with both modes is read on its IC sweeps (a −10 mV
+  // VC step moves an LTS cell's slow conductances: Ri up to 2× the IC value, decision 0008).
+  const mine = recs.filter((r) => r.headstage === c.headstage);
+  const ic = mine.filter((r) => r.mode === 'IC');
+  const all = ic.length > 0 ? ic : mine;
   const at70 = all.filter((r) => Math.abs(Number(r.baseline_potential) + 0.07) < 5e-3);
   const col = (rows: typeof all, k: string) => med(rows.map((r) => Number(r[k] ?? Number.NaN)));
   return {
