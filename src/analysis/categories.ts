@@ -68,15 +68,25 @@ export function measurementCategory(sign: -1 | 0 | 1, detection: Category, avail
 
 /**
  * The category short-term plasticity is measured in: voltage clamp at the connection's holding
- * (−70 mV excitatory, −55 mV inhibitory) when it has at least `minTrials` trials, otherwise the
- * measurement category. Clamped, the postsynaptic membrane does not move, so a train's currents
- * follow the synaptic conductance; in current clamp the driving force and the cell's own
- * conductances move with the train and its own recent activity, and the PSPs of a train can
- * depress faster than the release does (docs/analysis.md, "What the remaining STP errors are").
+ * (−70 mV excitatory, −55 mV inhibitory) when it has at least `minTrials` trials and its first
+ * responses stand out of the noise in single trials (detection strength ≥ `minSnr` null s.d.),
+ * otherwise the measurement category. Clamped, the postsynaptic membrane does not move, so a
+ * train's currents follow the synaptic conductance; in current clamp the driving force and the
+ * cell's own conductances move with the train and its own recent activity, and the PSPs of a
+ * train can depress faster than the release does. But a PSC is resolved several times less well
+ * than its PSP (the membrane integrates the current; VC noise is pA where IC noise is tens of
+ * µV), and below a few s.d. the noise of the VC fit costs more than the bias it avoids
+ * (docs/analysis.md "Short-term plasticity").
  */
-export function plasticityCategory(sign: -1 | 0 | 1, measurement: Category, available: readonly { category: Category; trials: number }[], minTrials: number): Category {
+export function plasticityCategory(
+  sign: -1 | 0 | 1,
+  measurement: Category,
+  available: readonly { category: Category; trials: number; snr: number }[],
+  minTrials: number,
+  minSnr: number,
+): Category {
   if (sign === 0) return measurement;
   const want = sign < 0 ? INHIBITORY_HOLDING : EXCITATORY_HOLDING;
-  const hit = available.find((a) => a.category.mode === 'VC' && Math.abs(a.category.holding - want) < 1e-6 && a.trials >= minTrials);
+  const hit = available.find((a) => a.category.mode === 'VC' && Math.abs(a.category.holding - want) < 1e-6 && a.trials >= minTrials && a.snr >= minSnr);
   return hit ? hit.category : measurement;
 }

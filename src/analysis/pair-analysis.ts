@@ -33,6 +33,13 @@ export const MIN_TRIALS = 3;
  */
 export const MIN_PSP_IC = 20e-6;
 export const MIN_PSP_VC = 1e-12;
+/**
+ * Voltage clamp is used for the plasticity fit only when its first responses are this many null
+ * s.d. above the baseline estimates (categories.ts `plasticityCategory`). Chosen on the simulated
+ * slices at five repetitions (docs/analysis.md): the VC fit was the better one from ≈ 4.5 up and
+ * the IC one below ≈ 3.5; in between both were within 15 %.
+ */
+export const MIN_VC_SNR = 4;
 
 /**
  * The sign of the response a connection of this sign gives in this clamp mode: in current clamp
@@ -276,8 +283,10 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   const groups = byCategory(trials).map((g) => ({ ...g, count: g.trials.filter((t) => Number.isFinite(t.firstAmplitude)).length }));
   const comparisons = Math.max(1, groups.filter((g) => g.count >= MIN_TRIALS).length);
   let best: { category: Category; trials: PairTrial[]; detection: Detection; eligible: boolean } | undefined;
+  const snr = new Map<string, number>();
   for (const g of groups) {
     const d = detect(g.trials, comparisons);
+    snr.set(categoryKey(g.category), Math.abs(d.strength) / d.nullSd);
     // A category with too few trials (e.g. the first sweeps of a new holding) never outranks one that can be called connected.
     const eligible = g.count >= MIN_TRIALS;
     const better =
@@ -330,8 +339,8 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   }
   let tmConditions = release.size > 0 ? conditionSummaries(mine, release, releaseVars) : result.conditions;
   let tmCategory = category;
-  const available = groups.map((g) => ({ category: g.category, trials: g.count }));
-  const stp = plasticityCategory(detection.sign, category, available, MIN_TRIALS);
+  const available = groups.map((g) => ({ category: g.category, trials: g.count, snr: snr.get(categoryKey(g.category)) ?? Number.NaN }));
+  const stp = plasticityCategory(detection.sign, category, available, MIN_TRIALS, MIN_VC_SNR);
   if (categoryKey(stp) !== categoryKey(category)) {
     const clamped = groups.find((g) => categoryKey(g.category) === categoryKey(stp))?.trials ?? [];
     const shape = firstPulseFit(clamped);

@@ -51,12 +51,16 @@ describe('response categories (clamp mode, holding)', () => {
     expect(measurementCategory(1, vc70, [{ category: ic70, trials: 2 }, { category: vc70, trials: 10 }], 3)).toEqual(vc70);
   });
 
-  it('fits short-term plasticity in voltage clamp at the connection\'s holding when recorded, else where the amplitude was measured', () => {
-    expect(plasticityCategory(1, ic70, all, 3)).toEqual(vc70);
-    expect(plasticityCategory(-1, ic55, all, 3)).toEqual(vc55);
-    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10 }, { category: vc70, trials: 10 }], 3)).toEqual(ic55);
-    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10 }, { category: vc55, trials: 2 }], 3)).toEqual(ic55);
-    expect(plasticityCategory(0, ic70, all, 3)).toEqual(ic70);
+  it('fits short-term plasticity in voltage clamp at the connection\'s holding when its responses stand out of the noise, else where the amplitude was measured', () => {
+    const clear = all.map((a) => ({ ...a, snr: 6 }));
+    expect(plasticityCategory(1, ic70, clear, 3, 4)).toEqual(vc70);
+    expect(plasticityCategory(-1, ic55, clear, 3, 4)).toEqual(vc55);
+    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10, snr: 6 }, { category: vc70, trials: 10, snr: 6 }], 3, 4)).toEqual(ic55);
+    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10, snr: 6 }, { category: vc55, trials: 2, snr: 6 }], 3, 4)).toEqual(ic55);
+    // A PSC in the noise (3 s.d.): the PSPs' fit is the better one.
+    expect(plasticityCategory(-1, ic55, [{ category: ic55, trials: 10, snr: 9 }, { category: vc55, trials: 10, snr: 3 }], 3, 4)).toEqual(ic55);
+    expect(plasticityCategory(-1, ic55, [{ category: vc55, trials: 10, snr: Number.NaN }], 3, 4)).toEqual(ic55);
+    expect(plasticityCategory(0, ic70, clear, 3, 4)).toEqual(ic70);
   });
 
   it('reads a connection\'s sign from its response: depolarising in current clamp, inward in voltage clamp, is excitatory', () => {
