@@ -44,7 +44,7 @@ export interface PairStatus {
   pspLatency: number | null;
   /** Per condition, for connected pairs only (keeps the event small). */
   plasticity: PlasticityCurve[];
-  /** Tsodyks–Markram fit, connected pairs only; `category` says where it was measured (VC at the holding when recorded, else `category` above). */
+  /** Tsodyks–Markram fit, connected pairs only; `category` says where it was measured (VC at the holding when recorded with responses ≥ 4 null s.d., else `category` above). */
   tm: { U: number; tauRec: number; tauFacil: number; category: { mode: ClampMode; holding: number } | null } | null;
 }
 

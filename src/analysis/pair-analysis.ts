@@ -255,7 +255,7 @@ export interface PairResult {
   firstPulseMean: number;
   conditions: ConditionSummary[];
   tm?: TmFit;
-  /** Category the Tsodyks–Markram fit comes from (categories.ts `plasticityCategory`): VC when recorded, else `category`. */
+  /** Category the Tsodyks–Markram fit comes from (categories.ts `plasticityCategory`): VC at the holding when recorded and resolved (MIN_VC_SNR), else `category`. */
   tmCategory?: Category;
   /** Per trial of the measurement category, amplitudes with the pair's shape (only when `psp` exists). */
   amplitudes: Map<PairTrial, TrialAmplitudes>;

@@ -15,7 +15,7 @@ export interface SeedFigures {
   /** |measured / truth − 1| of the PSP amplitude, per detected strong connection. */
   amplitudeErrors: number[];
   /** |fit / truth − 1| of U and τ_rec per detected strong connection; τ_facil where the truth has facilitation. */
-  /** (The fit's category is the probe outcome's `stpMode`: VC at the holding when the run recorded it.) */
+  /** (The fit's category is the probe outcome's `stpMode`.) */
   stpErrors: { pair: string; U: number; tauRec: number; tauFacil: number | null }[];
   /** |measured / truth − 1| per headstage. */
   testPulseErrors: { ra: number; ri: number; cm: number }[];

@@ -41,7 +41,7 @@ export interface PairOutcome {
   firstPulseMean: number | null;
   truthStp: { U: number; tauRec: number; tauFacil: number } | null;
   stp: { U: number; tauRec: number; tauFacil: number } | null;
-  /** Category the Tsodyks–Markram fit came from (VC at the holding when the run records it). */
+  /** Category the Tsodyks–Markram fit came from (VC at the holding when the run records it and resolves its responses). */
   stpMode: string | null;
 }
 
