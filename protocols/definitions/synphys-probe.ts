@@ -99,9 +99,13 @@ export function probeStimulusName(frequency: number, recoveryDelay: number): str
   return `PulseTrain_${frequency}Hz_${Math.round(recoveryDelay * 1e3)}ms`;
 }
 
-/** The longer of the two pulse widths: every sweep of the grid gets room for it, whatever its clamp mode. */
+/** The widest pulse of the plan (pulseWidthVC counts only when a recording is in VC): every sweep of the grid gets room for it, whatever its clamp mode. */
+function widestPulse(d: SynphysProbeDefinition): number {
+  return Math.max(d.pulseWidth, d.recording.some((r) => r.mode === 'VC') ? d.pulseWidthVC : 0);
+}
+
 function setDuration(d: SynphysProbeDefinition, c: { frequency: number; recoveryDelay: number }): number {
-  return d.baselineBefore + trainDuration({ frequency: c.frequency, width: Math.max(d.pulseWidth, d.pulseWidthVC), recoveryDelay: c.recoveryDelay }) + d.tailAfter;
+  return d.baselineBefore + trainDuration({ frequency: c.frequency, width: widestPulse(d), recoveryDelay: c.recoveryDelay }) + d.tailAfter;
 }
 
 function layoutOf(d: SynphysProbeDefinition, sampleRate: number) {
@@ -118,7 +122,7 @@ function problems(d: SynphysProbeDefinition, ctx: Partial<ProtocolContext>): str
     const prev = seen.get(key);
     if (prev !== undefined) out.push(`conditions[${i}]: repeats conditions[${prev}] (${c.frequency} Hz, ${c.recoveryDelay} s)`);
     seen.set(key, i);
-    const problem = trainProblem(c.frequency, Math.max(d.pulseWidth, d.pulseWidthVC), rate ?? 1e12);
+    const problem = trainProblem(c.frequency, widestPulse(d), rate ?? 1e12);
     if (problem) out.push(`conditions[${i}].frequency: ${problem}`);
   });
   if (rate !== undefined && Math.round(d.pulseWidth * rate) < 1) out.push(`pulseWidth: ${d.pulseWidth} s is shorter than one sample at ${rate} Hz`);
@@ -178,7 +182,7 @@ function expand(d: SynphysProbeDefinition, ctx: ProtocolContext) {
       ctx,
       mode,
       // The tail makes up for a narrower pulse (the train's duration counts its width twice), so a condition's sweeps have one layout in either mode.
-      set: () => framedSet(pulseTrain({ sampleRate: rate, start: d.baselineBefore, frequency: c.frequency, width, amplitude, recoveryDelay: c.recoveryDelay }), d.baselineBefore, d.tailAfter + 2 * (Math.max(d.pulseWidth, d.pulseWidthVC) - width), rate),
+      set: () => framedSet(pulseTrain({ sampleRate: rate, start: d.baselineBefore, frequency: c.frequency, width, amplitude, recoveryDelay: c.recoveryDelay }), d.baselineBefore, d.tailAfter + 2 * (widestPulse(d) - width), rate),
       layout: { layout: 'inTurn', onsetDelay: d.onsetDelay, ddaqDelay: d.ddaqDelay, sweepDuration: d.sweepDuration },
       testPulse: d.testPulse,
       stimScale: d.stimScale,

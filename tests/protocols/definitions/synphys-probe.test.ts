@@ -125,6 +125,9 @@ describe('synphys-probe plan (reference §1–§3)', () => {
     expect(vc.scans).toBe(ic.scans);
     const starts = (s: typeof ic) => s.headstages[1]!.epochs.filter((e) => e.kind === 'pulse').map((e) => e.start);
     starts(vc).forEach((t, k) => expect(t).toBeCloseTo((starts(ic)[k] as number) - (k >= 8 ? 0.001 : 0), 9));
+    // Without a VC recording pulseWidthVC changes nothing: an IC plan with 1 ms pulses keeps its own layout.
+    const icOnly = (w: number) => expandPlan({ protocol: 'synphys-probe', repetitions: 1, pulseWidth: 0.001, pulseWidthVC: w }, { ...ctx, headstages: [0, 1] }).sweeps[0]!.scans;
+    expect(icOnly(0.004)).toBe(icOnly(0.0005));
     const v = validateDefinition('synphys-probe', { recording: [{ mode: 'VC', holdingPotential: -0.07 }], pulseWidthVC: 1e-5 }, ctx);
     expect(v.ok ? [] : v.errors).toContain('pulseWidthVC: 0.00001 s is shorter than one sample at 20000 Hz');
   });
