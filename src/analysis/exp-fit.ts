@@ -1,3 +1,5 @@
+import { goldenSectionLog } from './stats.ts';
+
 /**
  * Least-squares fit of y(t) = offset + amp · exp(−t/τ) by variable projection: for a given τ the
  * model is linear in (offset, amp), solved exactly; τ is then found by golden-section search on
@@ -37,29 +39,7 @@ function linearFit(t: Float64Array, y: ArrayLike<number>, tau: number): { offset
 /** Fits samples `y` at times `t` (s, from the fit's origin) with τ searched in [tauMin, tauMax]. */
 export function fitExponential(t: Float64Array, y: ArrayLike<number>, tauMin: number, tauMax: number): ExpFit {
   if (t.length < 4) throw new RangeError('an exponential fit needs at least 4 samples');
-  let a = Math.log(tauMin);
-  let b = Math.log(tauMax);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = linearFit(t, y, Math.exp(c)).sse;
-  let fd = linearFit(t, y, Math.exp(d)).sse;
-  for (let k = 0; k < 60 && b - a > 1e-6; k++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = linearFit(t, y, Math.exp(c)).sse;
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = linearFit(t, y, Math.exp(d)).sse;
-    }
-  }
-  const tau = Math.exp((a + b) / 2);
+  const tau = goldenSectionLog((x) => linearFit(t, y, x).sse, tauMin, tauMax, 60, 1e-6);
   const best = linearFit(t, y, tau);
   let mean = 0;
   for (let i = 0; i < t.length; i++) mean += y[i] as number;

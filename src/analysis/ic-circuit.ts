@@ -1,3 +1,5 @@
+import { goldenSectionLog } from './stats.ts';
+
 /**
  * The current-clamp test-pulse circuit with its pipette capacitance: a current step I into the
  * pipette node (capacitance Cp to ground), through the access resistance Ra into the cell (Rm ∥ Cm).
@@ -68,29 +70,7 @@ export function fitFastStage(t: readonly number[], deficit: readonly number[], d
   // τ_f → 0 is the model with no fast stage: prefer it when it fits as well (noise alone).
   let zero = 0;
   for (const d of deficit) zero += d * d;
-  const g = (Math.sqrt(5) - 1) / 2;
-  let a = Math.log(tMin);
-  let b = Math.log(tMax);
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = sse(Math.exp(c));
-  let fd = sse(Math.exp(d));
-  for (let k = 0; k < 40 && b - a > 1e-4; k++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = sse(Math.exp(c));
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = sse(Math.exp(d));
-    }
-  }
-  const tau = Math.exp((a + b) / 2);
+  const tau = goldenSectionLog(sse, tMin, tMax, 40, 1e-4);
   // At the lower bound the samples see no fast stage, only rounding: take none.
   return tau > 2 * tMin && sse(tau) < zero ? tau : 0;
 }

@@ -188,3 +188,34 @@ export function welchT(x: readonly number[], y: readonly number[]): { t: number;
   const df = (vx + vy) ** 2 / ((vx * vx) / (n - 1) + (vy * vy) / (m - 1));
   return { t, df, p: studentTwoSidedP(t, df) };
 }
+
+/**
+ * Golden-section search for the minimum of f(x) over x in [lo, hi], on a log scale (for time
+ * constants that span decades): at most `iterations` steps, until the bracket in ln x is
+ * narrower than `tol`. Returns the bracket's geometric middle.
+ */
+export function goldenSectionLog(f: (x: number) => number, lo: number, hi: number, iterations: number, tol: number): number {
+  const g = (Math.sqrt(5) - 1) / 2;
+  let a = Math.log(lo);
+  let b = Math.log(hi);
+  let c = b - g * (b - a);
+  let d = a + g * (b - a);
+  let fc = f(Math.exp(c));
+  let fd = f(Math.exp(d));
+  for (let k = 0; k < iterations && b - a > tol; k++) {
+    if (fc < fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - g * (b - a);
+      fc = f(Math.exp(c));
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + g * (b - a);
+      fd = f(Math.exp(d));
+    }
+  }
+  return Math.exp((a + b) / 2);
+}
