@@ -24,7 +24,7 @@ const KERNEL_SLOTS = [
   'v', 'm', 'h', 'n', 'p', 'u', 'gL', 'gLeL', 'gNa', 'eNa', 'gK', 'eK', 'gM', 'gT', 'eCa', 'hOverC',
   'tableAt', 'stride', 'colP', 'colU', 'spiked',
   'kind', 'ga', 'ra', 'cp', 'offset', 'tipU', 'tipVp', 'tipK', 'cmd', 'out', 'g', 'gE', 'iInj',
-  'groupStart', 'rise', 'decay', 'kRise', 'kDecay', 'reversal', 'silent', 'sinceSilence', 'io', 'chOfCell',
+  'rowStart', 'rise', 'decay', 'kRise', 'kDecay', 'reversal', 'silent', 'sinceSilence', 'io', 'chOfCell',
   'synGroup', 'synScale', 'synTauRise', 'synTauDecay', 'synRise', 'synDecay', 'synTime',
   'qTime', 'qAmp', 'qHead', 'qLen', 'nextArrival',
 ] as const;
@@ -34,7 +34,7 @@ const PAGE = 65536;
 const DONE = 0;
 
 interface KernelExports {
-  init(cells: number, channels: number, groups: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): void;
+  init(cells: number, channels: number, slots: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): void;
   setBlock(chunk: number, sub: number, h: number, dt: number): void;
   run(i: number, k: number, iEnd: number, t: number): number;
 }
@@ -87,14 +87,14 @@ export class KernelMemory {
     for (const p of params) strides.set(tableKey(p), tableStride(p));
     for (const s of strides.values()) tables += TABLE_ROWS * (s / 2) * 8 + 16;
     // Arrays by owner (count × bytes, + alignment): population 17 f64 + 4 i32 per cell; pipettes 3
-    // f64 per cell, 7 f64 + i32 + u8 per channel, cmd/out; synapses 7 f64 per group (≤ synapses)
-    // + groupStart + counter, per synapse 6 f64 + 3 i32 and its arrival queue (2 f64 × ARRIVAL_QUEUE);
-    // kernel tableAt, chOfCell, io. 16 B alignment per array.
+    // f64 per cell, 7 f64 + i32 + u8 per channel, cmd/out; synapses 7 f64 per group slot (≤ 2 per
+    // synapse, synapse.ts Layout) + rowStart + counter, per synapse 6 f64 + 3 i32 and its arrival
+    // queue (2 f64 × ARRIVAL_QUEUE); kernel tableAt, chOfCell, io. 16 B alignment per array.
     const bytes =
       HEADER_BYTES +
       n * (17 * 8 + 4 * 4 + 3 * 8 + 4) +
       channels * (7 * 8 + 4 + 1 + 2 * 8 * PIPETTE_CHUNK) +
-      synapses * (7 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
+      synapses * (2 * 7 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
       (2 * n + 2) * 4 +
       64 +
       100 * 16 +
@@ -151,7 +151,7 @@ export class SliceKernel {
     this.exports.init(
       population.size,
       pipettes.count,
-      bank.groupCount,
+      bank.slotCount,
       bank.count,
       ARRIVAL_QUEUE,
       SILENCE_EVERY,

@@ -75,20 +75,29 @@ const SILENT = 1e-12;
  * most a few per cell: one per presynaptic class kinetics), not per synapse, and silent groups
  * are skipped; events (spikes, arrivals) cost O(outgoing synapses). Per-synapse conductances,
  * for inspection only, are kept event-wise and decayed on demand (`conductance`).
+ *
+ * Layout: the WebAssembly kernel steps cells two at a time, one per f64x2 lane, so the groups of
+ * cells 2p and 2p + 1 are interleaved: pair p owns rows [rowStart[p], rowStart[p + 1]) of two
+ * slots each, cell c's j-th group sits in slot 2·(rowStart[c >> 1] + j) + (c & 1), and a pair has
+ * as many rows as its cell with more groups. A slot no group uses keeps decay 0, so it is skipped
+ * like a silent group. Each group array is indexed by slot.
  */
 export class SynapseBank {
   readonly count: number;
   readonly params: readonly SynapseParams[];
   /** Number of kinetic groups (see above). */
   readonly groupCount: number;
+  /** Number of group slots (see Layout above: 2 per row, ≥ groupCount). */
+  readonly slotCount: number;
   private readonly stp: TsodyksMarkram[];
   private readonly scale: Float64Array; // w / peak, per synapse
-  private readonly group: Int32Array; // group of each synapse
+  private readonly group: Int32Array; // group slot of each synapse
   private readonly sTauRise: Float64Array; // τ_rise, τ_decay per synapse (for the kernel's delivery)
   private readonly sTauDecay: Float64Array;
   private readonly outgoing: number[][]; // synapse indices per presynaptic cell
-  // Groups, sorted by postsynaptic cell: cell c owns groups [groupStart[c], groupStart[c + 1]).
-  private readonly groupStart: Int32Array;
+  // Groups, by slot (see Layout above); rows of cell pair p: [rowStart[p], rowStart[p + 1]).
+  private readonly rowStart: Int32Array;
+  private readonly cellCount: number;
   private readonly gReversal: Float64Array;
   private readonly gTauRise: Float64Array;
   private readonly gTauDecay: Float64Array;
@@ -140,48 +149,53 @@ export class SynapseBank {
       (this.outgoing[p.pre] as number[]).push(i);
     });
 
-    // Groups by (post, τ_rise, τ_decay, reversal), ordered by post.
-    const keys: string[] = [];
+    // Groups by (post, τ_rise, τ_decay, reversal), in order of first synapse per post cell.
     const groupOfKey = new Map<string, number>();
-    const order = this.params.map((_, i) => i).sort((a, b) => (this.params[a] as SynapseParams).post - (this.params[b] as SynapseParams).post || a - b);
-    this.group = alloc.i32(this.count);
-    const members: number[][] = [];
-    for (const s of order) {
-      const p = this.params[s] as SynapseParams;
+    const members: number[][] = []; // synapses of each group
+    const groupsOf: number[][] = Array.from({ length: cellCount }, () => []); // groups of each cell, in order
+    const groupOf = new Int32Array(this.count);
+    this.params.forEach((p, s) => {
       const key = `${p.post}|${p.tauRise}|${p.tauDecay}|${p.reversal}`;
       let g = groupOfKey.get(key);
       if (g === undefined) {
-        g = keys.length;
-        keys.push(key);
+        g = members.length;
         groupOfKey.set(key, g);
         members.push([]);
+        (groupsOf[p.post] as number[]).push(g);
       }
       (members[g] as number[]).push(s);
-      this.group[s] = g;
+      groupOf[s] = g;
+    });
+    this.groupCount = members.length;
+    this.cellCount = cellCount;
+    // Slots (Layout above): pair p gets as many rows as its cell with more groups.
+    const pairs = (cellCount + 1) >> 1;
+    this.rowStart = alloc.i32(pairs + 1);
+    for (let p = 0; p < pairs; p++) {
+      const rows = Math.max((groupsOf[2 * p] as number[]).length, groupsOf[2 * p + 1]?.length ?? 0);
+      this.rowStart[p + 1] = (this.rowStart[p] as number) + rows;
     }
-    const ng = keys.length;
-    this.groupCount = ng;
-    const first = (g: number): SynapseParams => this.params[(members[g] as number[])[0] as number] as SynapseParams;
-    const gPost = Int32Array.from({ length: ng }, (_, g) => first(g).post);
-    const perGroup = (f: (g: number) => number): Float64Array => {
-      const a = alloc.f64(ng);
-      for (let g = 0; g < ng; g++) a[g] = f(g);
+    const ns = 2 * (this.rowStart[pairs] as number);
+    this.slotCount = ns;
+    const slotOf = new Int32Array(this.groupCount);
+    groupsOf.forEach((gs, c) => gs.forEach((g, j) => (slotOf[g] = 2 * ((this.rowStart[c >> 1] as number) + j) + (c & 1))));
+    this.group = alloc.i32(this.count);
+    groupOf.forEach((g, s) => (this.group[s] = slotOf[g] as number));
+    // Per slot; an unused slot gets τ = 1 s (any finite decay factor: its state stays 0) and never goes silent.
+    const perSlot = (f: (first: SynapseParams, members: readonly number[]) => number, unused: number): Float64Array => {
+      const a = alloc.f64(ns).fill(unused);
+      members.forEach((m, g) => (a[slotOf[g] as number] = f(this.params[m[0] as number] as SynapseParams, m)));
       return a;
     };
-    this.gReversal = perGroup((g) => first(g).reversal);
-    this.gTauRise = perGroup((g) => first(g).tauRise);
-    this.gTauDecay = perGroup((g) => first(g).tauDecay);
-    this.gSilent = perGroup((g) => SILENT * Math.min(...(members[g] as number[]).map((s) => this.scale[s] as number)));
-    this.gRise = alloc.f64(ng);
-    this.gDecay = alloc.f64(ng);
-    this.gKRise = alloc.f64(ng);
-    this.gKDecay = alloc.f64(ng);
+    this.gReversal = perSlot((p) => p.reversal, 0);
+    this.gTauRise = perSlot((p) => p.tauRise, 1);
+    this.gTauDecay = perSlot((p) => p.tauDecay, 1);
+    this.gSilent = perSlot((_, m) => SILENT * Math.min(...m.map((s) => this.scale[s] as number)), 0);
+    this.gRise = alloc.f64(ns);
+    this.gDecay = alloc.f64(ns);
+    this.gKRise = alloc.f64(ns);
+    this.gKDecay = alloc.f64(ns);
     this.sinceSilence = alloc.i32(1);
-    this.groupStart = alloc.i32(cellCount + 1);
-    for (let c = 0, g = 0; c <= cellCount; c++) {
-      while (g < ng && (gPost[g] as number) < c) g++;
-      this.groupStart[c] = g;
-    }
 
     this.sRise = alloc.f64(this.count);
     this.sDecay = alloc.f64(this.count);
@@ -199,7 +213,7 @@ export class SynapseBank {
   useSubstep(h: number): void {
     if (h === this.h) return;
     this.h = h;
-    for (let g = 0; g < this.groupCount; g++) {
+    for (let g = 0; g < this.slotCount; g++) {
       this.gKRise[g] = Math.exp(-h / (this.gTauRise[g] as number));
       this.gKDecay[g] = Math.exp(-h / (this.gTauDecay[g] as number));
     }
@@ -282,14 +296,14 @@ export class SynapseBank {
     const kRise = this.gKRise;
     const kDecay = this.gKDecay;
     const rev = this.gReversal;
-    const start = this.groupStart;
-    const cells = start.length - 1;
-    let g = 0;
+    const rows = this.rowStart;
+    const cells = this.cellCount;
     for (let c = 0; c < cells; c++) {
       let gs = gBase[c] as number;
       let gse = gEBase[c] as number;
-      const end = start[c + 1] as number;
-      for (; g < end; g++) {
+      // The cell's groups: every other slot of its pair's rows (Layout above).
+      const end = 2 * (rows[(c >> 1) + 1] as number);
+      for (let g = 2 * (rows[c >> 1] as number) + (c & 1); g < end; g += 2) {
         const d = decay[g] as number;
         if (d === 0) continue; // silent (see silence)
         const r = rise[g] as number;
@@ -311,7 +325,7 @@ export class SynapseBank {
   /** The arrays the WebAssembly kernel (slice-kernel.ts) reads and writes, by name. */
   kernelViews(): Record<string, Float64Array | Int32Array> {
     return {
-      groupStart: this.groupStart, rise: this.gRise, decay: this.gDecay, kRise: this.gKRise, kDecay: this.gKDecay,
+      rowStart: this.rowStart, rise: this.gRise, decay: this.gDecay, kRise: this.gKRise, kDecay: this.gKDecay,
       reversal: this.gReversal, silent: this.gSilent, sinceSilence: this.sinceSilence,
       synGroup: this.group, synScale: this.scale, synTauRise: this.sTauRise, synTauDecay: this.sTauDecay,
       synRise: this.sRise, synDecay: this.sDecay, synTime: this.sTime,
@@ -336,7 +350,7 @@ export class SynapseBank {
     this.sinceSilence[0] = 0;
     const decay = this.gDecay;
     const silent = this.gSilent;
-    for (let g = 0; g < this.groupCount; g++) {
+    for (let g = 0; g < this.slotCount; g++) {
       if ((decay[g] as number) < (silent[g] as number)) {
         decay[g] = 0;
         this.gRise[g] = 0;
@@ -395,7 +409,8 @@ export class SynapseBank {
   /** Total synaptic conductance onto cell c at the end of the last substep, S. */
   conductanceOnto(c: number): number {
     let sum = 0;
-    for (let g = this.groupStart[c] as number; g < (this.groupStart[c + 1] as number); g++) {
+    const end = 2 * (this.rowStart[(c >> 1) + 1] as number);
+    for (let g = 2 * (this.rowStart[c >> 1] as number) + (c & 1); g < end; g += 2) {
       sum += (this.gDecay[g] as number) - (this.gRise[g] as number);
     }
     return sum;

@@ -14,7 +14,7 @@ const S_TABLE_AT = 16; const S_STRIDE = 17; const S_COLP = 18; const S_COLU = 19
 const S_KIND = 21; const S_GA = 22; const S_RA = 23; const S_CP = 24; const S_OFF = 25;
 const S_TIPU = 26; const S_TIPVP = 27; const S_TIPK = 28; const S_CMD = 29; const S_OUT = 30;
 const S_PG = 31; const S_PGE = 32; const S_PI = 33;
-const S_GSTART = 34; const S_RISE = 35; const S_DECAY = 36; const S_KRISE = 37; const S_KDECAY = 38;
+const S_ROW_START = 34; const S_RISE = 35; const S_DECAY = 36; const S_KRISE = 37; const S_KDECAY = 38;
 const S_REV = 39; const S_SILENT = 40; const S_COUNTER = 41; const S_IO = 42; const S_CH_OF_CELL = 43;
 const S_SYN_GROUP = 44; const S_SYN_SCALE = 45; const S_SYN_TAU_RISE = 46; const S_SYN_TAU_DECAY = 47;
 const S_SYN_RISE = 48; const S_SYN_DECAY = 49; const S_SYN_TIME = 50;
@@ -33,8 +33,9 @@ export let pKind: usize = 0; export let pGA: usize = 0; export let pRA: usize = 
 export let pOff: usize = 0; export let pTipU: usize = 0; export let pTipVp: usize = 0; export let pTipK: usize = 0;
 export let pCmd: usize = 0; export let pOut: usize = 0; export let pPG: usize = 0; export let pPGE: usize = 0;
 export let pPI: usize = 0; export let pChOfCell: usize = 0;
-// Synapse groups (groupStart per cell + 1), the silence counter; the io area of `run`.
-export let pGStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
+// Synapse group slots (synapse.ts Layout: rowStart per cell pair + 1), the silence counter; the io
+// area of `run`.
+export let pRowStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
 export let pKDecay: usize = 0; export let pRev: usize = 0; export let pSilent: usize = 0; export let pCounter: usize = 0;
 export let pIO: usize = 0;
 // Synapses (per synapse; queues of `queue` arrivals each) and the earliest queued arrival (synapse.ts).
@@ -43,7 +44,7 @@ export let pSynTauDecay: usize = 0; export let pSynRise: usize = 0; export let p
 export let pSynTime: usize = 0; export let pQTime: usize = 0; export let pQAmp: usize = 0;
 export let pQHead: usize = 0; export let pQLen: usize = 0; export let pNextArrival: usize = 0;
 
-export let nCell = 0; export let nCh = 0; export let nGroup = 0; export let nSyn = 0; export let queue = 0;
+export let nCell = 0; export let nCh = 0; export let nSlot = 0; export let nSyn = 0; export let queue = 0;
 export let silenceEvery = 0;
 export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
 export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
@@ -63,7 +64,7 @@ export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let 
 }
 
 /** Reads the header (array offsets) and the constants shared with the JS path. */
-export function init(cells: i32, channels: i32, groups: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
+export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
   pV = slot(S_V); pM = slot(S_M); pH = slot(S_H); pN = slot(S_N); pP = slot(S_P); pU = slot(S_U);
   pGL = slot(S_GL); pGLEL = slot(S_GLEL); pGNA = slot(S_GNA); pENA = slot(S_ENA); pGK = slot(S_GK); pEK = slot(S_EK);
   pGM = slot(S_GM); pGT = slot(S_GT); pECA = slot(S_ECA); pHOVERC = slot(S_HOVERC);
@@ -71,13 +72,13 @@ export function init(cells: i32, channels: i32, groups: i32, synapses: i32, queu
   pKind = slot(S_KIND); pGA = slot(S_GA); pRA = slot(S_RA); pCP = slot(S_CP); pOff = slot(S_OFF);
   pTipU = slot(S_TIPU); pTipVp = slot(S_TIPVP); pTipK = slot(S_TIPK); pCmd = slot(S_CMD); pOut = slot(S_OUT);
   pPG = slot(S_PG); pPGE = slot(S_PGE); pPI = slot(S_PI); pChOfCell = slot(S_CH_OF_CELL);
-  pGStart = slot(S_GSTART); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
+  pRowStart = slot(S_ROW_START); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
   pRev = slot(S_REV); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
   pSynGroup = slot(S_SYN_GROUP); pSynScale = slot(S_SYN_SCALE); pSynTauRise = slot(S_SYN_TAU_RISE);
   pSynTauDecay = slot(S_SYN_TAU_DECAY); pSynRise = slot(S_SYN_RISE); pSynDecay = slot(S_SYN_DECAY);
   pSynTime = slot(S_SYN_TIME); pQTime = slot(S_Q_TIME); pQAmp = slot(S_Q_AMP); pQHead = slot(S_Q_HEAD);
   pQLen = slot(S_Q_LEN); pNextArrival = slot(S_NEXT_ARRIVAL);
-  nCell = cells; nCh = channels; nGroup = groups; nSyn = synapses; queue = queue_; silenceEvery = silence;
+  nCell = cells; nCh = channels; nSlot = slots; nSyn = synapses; queue = queue_; silenceEvery = silence;
   vMin = vMin_; invStep = invStep_; lastRow = lastRow_; lastRowBelow = lastRow_ - 1e-9;
   threshold = threshold_; padeMax = padeMax_; rail = rail_;
 }

@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nGroup, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pGStart, pIO, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pIO, pRowStart, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -83,7 +83,7 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   const count = load<i32>(pCounter) + 1;
   if (count >= silenceEvery) {
     store<i32>(pCounter, 0);
-    for (let q = 0; q < nGroup; q++) {
+    for (let q = 0; q < nSlot; q++) {
       if (f64At(pDecay, q) < f64At(pSilent, q)) {
         setF64(pDecay, q, 0);
         setF64(pRise, q, 0);
@@ -95,22 +95,65 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 }
 
 /**
- * The cell's terms of the membrane equation for this substep: its pipette (pipette-channels.ts
- * `substep`), then its synaptic groups [grp, groupStart[c + 1]) (synapse.ts `totals`: summed at t
- * onto the pipette terms, then decayed by one substep). Leaves gExt, gExtE in sumG, sumGE;
- * returns the next group.
+ * The synaptic groups of cell c (synapse.ts `totals`: summed at t onto the pipette terms, then
+ * decayed by one substep): every other slot of its pair's rows (synapse.ts Layout). Leaves gExt,
+ * gExtE in sumG, sumGE. For the odd last cell; pairs take `groupsPair`.
  */
-@inline function inputs(c: i32, grp: i32, i: i32, first: bool): i32 {
+@inline function groups(c: i32): void {
+  let gs = f64At(pPG, c);
+  let gse = f64At(pPGE, c);
+  const end = i32At(pRowStart, (c >> 1) + 1) << 1;
+  for (let g = (i32At(pRowStart, c >> 1) << 1) + (c & 1); g < end; g += 2) {
+    const d = f64At(pDecay, g);
+    if (d == 0) continue;
+    const r = f64At(pRise, g);
+    const x = d - r;
+    gs += x;
+    gse += x * f64At(pRev, g);
+    setF64(pDecay, g, d * f64At(pKDecay, g));
+    setF64(pRise, g, r * f64At(pKRise, g));
+  }
+  sumG = gs;
+  sumGE = gse;
+}
+
+/** The odd last cell c's terms of the membrane equation: its pipette, then `groups`. */
+@inline function inputs(c: i32, i: i32, first: bool): void {
   const ch = i32At(pChOfCell, c);
   if (ch >= 0) pipette(ch, c, i, first);
-  return groups(c, grp);
+  groups(c);
+}
+
+/**
+ * `groups` of cells 2p and 2p + 1 at once, one per f64x2 lane: a row holds the j-th group of
+ * each (synapse.ts Layout), so a lane sees its own cell's groups in the same order. A lane whose
+ * group has decay 0 (silent, or a slot its cell does not use) is left untouched by mask, as
+ * `totals` skips it. (g, ge): the pipette terms; leaves gExt, gExtE in pairG, pairGE.
+ */
+@inline function groupsPair(p: i32, g: v128, ge: v128): void {
+  const end = i32At(pRowStart, p + 1);
+  for (let row = i32At(pRowStart, p); row < end; row++) {
+    const o = <usize>row << 4;
+    const d = v128.load(pDecay + o);
+    const live = f64x2.ne(d, f64x2.splat(0));
+    if (!v128.any_true(live)) continue;
+    const r = v128.load(pRise + o);
+    const x = f64x2.sub(d, r);
+    g = v128.bitselect(f64x2.add(g, x), g, live);
+    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o))), ge, live);
+    v128.store(pDecay + o, v128.bitselect(f64x2.mul(d, v128.load(pKDecay + o)), d, live));
+    v128.store(pRise + o, v128.bitselect(f64x2.mul(r, v128.load(pKRise + o)), r, live));
+  }
+  pairG = g;
+  pairGE = ge;
 }
 
 /**
  * `pipette` for cells c and c + 1 on channels ch and ch + 1, both NODE, in f64x2 lanes (same
- * operations per lane). The usual case: current clamp, channel k on cell k.
+ * operations per lane). The usual case: current clamp, channel k on cell k. Returns the pair's
+ * pipette gE (also stored).
  */
-@inline function nodePair(ch: i32, c: i32, i: i32, first: bool): void {
+@inline function nodePair(ch: i32, c: i32, i: i32, first: bool): v128 {
   const chb = <usize>ch << 3;
   const cb = <usize>c << 3;
   const at = ch * chunk + i;
@@ -127,44 +170,29 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   const nr = f64x2.splat(-rail);
   u = v128.bitselect(r, v128.bitselect(nr, u, f64x2.lt(u, nr)), f64x2.gt(u, r));
   v128.store(pTipU + chb, u);
-  v128.store(pPGE + cb, f64x2.mul(u, v128.load(pGA + chb)));
+  const ge = f64x2.mul(u, v128.load(pGA + chb));
+  v128.store(pPGE + cb, ge);
+  return ge;
 }
 
-
-/** Synaptic groups of cell c (see `inputs`), after its pipette. */
-@inline function groups(c: i32, grp: i32): i32 {
-  let gs = f64At(pPG, c);
-  let gse = f64At(pPGE, c);
-  const end = i32At(pGStart, c + 1);
-  for (; grp < end; grp++) {
-    const d = f64At(pDecay, grp);
-    if (d == 0) continue;
-    const r = f64At(pRise, grp);
-    const x = d - r;
-    gs += x;
-    gse += x * f64At(pRev, grp);
-    setF64(pDecay, grp, d * f64At(pKDecay, grp));
-    setF64(pRise, grp, r * f64At(pKRise, grp));
-  }
-  sumG = gs;
-  sumGE = gse;
-  return end;
-}
-
-
-/** `inputs` of cells c and c + 1; leaves their gExt, gExtE in pairG, pairGE. */
-@inline function inputsPair(c: i32, grp: i32, i: i32, first: bool): i32 {
+/**
+ * The terms of the membrane equation of cells c and c + 1 (c even) for this substep: their
+ * pipettes (pipette-channels.ts `substep`), then their synaptic groups (each pass touches only its
+ * own cell's entries, so running both pipettes first reorders nothing per cell). Leaves gExt,
+ * gExtE in pairG, pairGE.
+ */
+@inline function inputsPair(c: i32, i: i32, first: bool): void {
   const ch = i32At(pChOfCell, c);
   const ch1 = i32At(pChOfCell, c + 1);
-  const nodes = ch >= 0 && ch1 == ch + 1 && load<u8>(pKind + <usize>ch) == NODE && load<u8>(pKind + <usize>ch1) == NODE;
-  if (nodes) nodePair(ch, c, i, first);
-  grp = nodes ? groups(c, grp) : inputs(c, grp, i, first);
-  const g0 = sumG;
-  const ge0 = sumGE;
-  grp = nodes ? groups(c + 1, grp) : inputs(c + 1, grp, i, first);
-  pairG = f64x2.replace_lane(f64x2.splat(g0), 1, sumG);
-  pairGE = f64x2.replace_lane(f64x2.splat(ge0), 1, sumGE);
-  return grp;
+  let ge: v128;
+  if (ch >= 0 && ch1 == ch + 1 && load<u8>(pKind + <usize>ch) == NODE && load<u8>(pKind + <usize>ch1) == NODE) {
+    ge = nodePair(ch, c, i, first);
+  } else {
+    if (ch >= 0) pipette(ch, c, i, first);
+    if (ch1 >= 0) pipette(ch1, c + 1, i, first);
+    ge = f64x2.replace_lane(f64x2.splat(f64At(pPGE, c)), 1, f64At(pPGE, c + 1)); // after scalar stores: no 16-byte reload
+  }
+  groupsPair(c >> 1, v128.load(pPG + (<usize>c << 3)), ge);
 }
 
 /**
@@ -175,14 +203,13 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
  */
 function substep(i: i32, first: bool): i32 {
   let spikes = 0;
-  let grp = 0;
   let c = 0;
   for (; c + 1 < nCell; c += 2) {
-    grp = inputsPair(c, grp, i, first);
+    inputsPair(c, i, first);
     spikes = cellPair(c, spikes);
   }
   if (c < nCell) {
-    inputs(c, grp, i, first);
+    inputs(c, i, first);
     spikes = cell(c, spikes);
   }
   countSilence();
