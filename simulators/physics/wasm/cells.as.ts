@@ -9,7 +9,7 @@
 // ΔA = A[i+1] − A[i] are recomputed from the next row. gate-table.ts computes them by that same
 // subtraction, so the values are the same bits, and a slice copies half the bytes.
 
-import { pairG, pairGE, sumG, sumGE, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
+import { f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
@@ -24,10 +24,8 @@ declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to 
   return a + (load<f64>(q + row, 0) - a) * f + (b + (load<f64>(q + row, 8) - b) * f) * x;
 }
 
-/** population.ts `step` for cell c (gExt, gExtE: sumG, sumGE from `inputs`; iExt the pipette current). Returns the spike count. */
-export function cell(c: i32, spikes: i32): i32 {
-  const gExt = sumG;
-  const gExtE = sumGE;
+/** population.ts `step` for cell c (gExt, gExtE: pipette + synapses; iExt the pipette current). Returns the spike count. */
+export function cell(c: i32, spikes: i32, gExt: f64, gExtE: f64): i32 {
   const t = <usize>i32At(pTableAt, c);
   const v0 = f64At(pV, c);
   let x = (v0 - vMin) * invStep;
@@ -120,11 +118,10 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
  * `cell` for cells c and c + 1 at once in f64x2 lanes. Per lane the operations and their order
  * are those of `cell` (IEEE per lane, so bit-identical); a gate only one of the two cells has is
  * computed for both from a valid column and merged by mask, so the other lane's state and
- * conductances are untouched, exactly as `cell` skips it. Returns the spike count.
+ * conductances are untouched, exactly as `cell` skips it. Inlined into the caller, so gExt and
+ * gExtE stay in registers. Returns the spike count.
  */
-export function cellPair(c: i32, spikes: i32): i32 {
-  const gExt = pairG;
-  const gExtE = pairGE;
+@inline export function cellPair(c: i32, spikes: i32, gExt: v128, gExtE: v128): i32 {
   const cb = <usize>c << 3;
   const v0 = pair(pV, cb);
   let x = f64x2.mul(f64x2.sub(v0, f64x2.splat(vMin)), f64x2.splat(invStep));

@@ -48,13 +48,6 @@ export let nCell = 0; export let nCh = 0; export let nSlot = 0; export let nSyn 
 export let silenceEvery = 0;
 export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
 export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
-// What `inputs` hands the neuron step: gExt, gExtE of one cell (sumG, sumGE) or of a pair of
-// cells (pairG, pairGE). In globals, not through arrays in memory: two 8-byte stores read back by
-// one 16-byte load defeat store-to-load forwarding.
-export let sumG: f64 = 0;
-export let sumGE: f64 = 0;
-export let pairG: v128 = f64x2.splat(0);
-export let pairGE: v128 = f64x2.splat(0);
 
 // Per block: samples per channel in the command/measurement arrays, substeps per sample, h, dt.
 export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;

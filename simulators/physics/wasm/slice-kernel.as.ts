@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, pairG, pairGE, sumG, sumGE, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pIO, pRowStart, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pIO, pRowStart, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -95,11 +95,13 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 }
 
 /**
- * The synaptic groups of cell c (synapse.ts `totals`: summed at t onto the pipette terms, then
- * decayed by one substep): every other slot of its pair's rows (synapse.ts Layout). Leaves gExt,
- * gExtE in sumG, sumGE. For the odd last cell; pairs take `groupsPair`.
+ * The odd last cell c: its pipette, then its synaptic groups (synapse.ts `totals`: summed at t onto
+ * the pipette terms, then decayed by one substep; every other slot of its pair's rows, synapse.ts
+ * Layout), then its neuron step. Returns the spike count.
  */
-@inline function groups(c: i32): void {
+@inline function stepLast(c: i32, i: i32, first: bool, spikes: i32): i32 {
+  const ch = i32At(pChOfCell, c);
+  if (ch >= 0) pipette(ch, c, i, first);
   let gs = f64At(pPG, c);
   let gse = f64At(pPGE, c);
   const end = i32At(pRowStart, (c >> 1) + 1) << 1;
@@ -113,39 +115,7 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
     setF64(pDecay, g, d * f64At(pKDecay, g));
     setF64(pRise, g, r * f64At(pKRise, g));
   }
-  sumG = gs;
-  sumGE = gse;
-}
-
-/** The odd last cell c's terms of the membrane equation: its pipette, then `groups`. */
-@inline function inputs(c: i32, i: i32, first: bool): void {
-  const ch = i32At(pChOfCell, c);
-  if (ch >= 0) pipette(ch, c, i, first);
-  groups(c);
-}
-
-/**
- * `groups` of cells 2p and 2p + 1 at once, one per f64x2 lane: a row holds the j-th group of
- * each (synapse.ts Layout), so a lane sees its own cell's groups in the same order. A lane whose
- * group has decay 0 (silent, or a slot its cell does not use) is left untouched by mask, as
- * `totals` skips it. (g, ge): the pipette terms; leaves gExt, gExtE in pairG, pairGE.
- */
-@inline function groupsPair(p: i32, g: v128, ge: v128): void {
-  const end = i32At(pRowStart, p + 1);
-  for (let row = i32At(pRowStart, p); row < end; row++) {
-    const o = <usize>row << 4;
-    const d = v128.load(pDecay + o);
-    const live = f64x2.ne(d, f64x2.splat(0));
-    if (!v128.any_true(live)) continue;
-    const r = v128.load(pRise + o);
-    const x = f64x2.sub(d, r);
-    g = v128.bitselect(f64x2.add(g, x), g, live);
-    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o))), ge, live);
-    v128.store(pDecay + o, v128.bitselect(f64x2.mul(d, v128.load(pKDecay + o)), d, live));
-    v128.store(pRise + o, v128.bitselect(f64x2.mul(r, v128.load(pKRise + o)), r, live));
-  }
-  pairG = g;
-  pairGE = ge;
+  return cell(c, spikes, gs, gse);
 }
 
 /**
@@ -176,12 +146,15 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 }
 
 /**
- * The terms of the membrane equation of cells c and c + 1 (c even) for this substep: their
- * pipettes (pipette-channels.ts `substep`), then their synaptic groups (each pass touches only its
- * own cell's entries, so running both pipettes first reorders nothing per cell). Leaves gExt,
- * gExtE in pairG, pairGE.
+ * One substep of cells c and c + 1 (c even): their pipettes (pipette-channels.ts `substep`), their
+ * synaptic groups (synapse.ts `totals`), then their neuron step (`cellPair`); each pass touches
+ * only its own cell's entries, so running both pipettes first reorders nothing per cell. The
+ * groups go one per f64x2 lane: a row holds the j-th group of each cell (synapse.ts Layout), so a
+ * lane sees its own cell's groups in order, and a lane whose group has decay 0 (silent, or a slot
+ * its cell does not use) is left untouched by mask, as `totals` skips it. One function, so the
+ * sums reach `cellPair` in registers. Returns the spike count.
  */
-@inline function inputsPair(c: i32, i: i32, first: bool): void {
+@inline function stepPair(c: i32, i: i32, first: bool, spikes: i32): i32 {
   const ch = i32At(pChOfCell, c);
   const ch1 = i32At(pChOfCell, c + 1);
   let ge: v128;
@@ -192,7 +165,22 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
     if (ch1 >= 0) pipette(ch1, c + 1, i, first);
     ge = f64x2.replace_lane(f64x2.splat(f64At(pPGE, c)), 1, f64At(pPGE, c + 1)); // after scalar stores: no 16-byte reload
   }
-  groupsPair(c >> 1, v128.load(pPG + (<usize>c << 3)), ge);
+  let g = v128.load(pPG + (<usize>c << 3));
+  const p = c >> 1;
+  const end = i32At(pRowStart, p + 1);
+  for (let row = i32At(pRowStart, p); row < end; row++) {
+    const o = <usize>row << 4;
+    const d = v128.load(pDecay + o);
+    const live = f64x2.ne(d, f64x2.splat(0));
+    if (!v128.any_true(live)) continue;
+    const r = v128.load(pRise + o);
+    const x = f64x2.sub(d, r);
+    g = v128.bitselect(f64x2.add(g, x), g, live);
+    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o))), ge, live);
+    v128.store(pDecay + o, v128.bitselect(f64x2.mul(d, v128.load(pKDecay + o)), d, live));
+    v128.store(pRise + o, v128.bitselect(f64x2.mul(r, v128.load(pKRise + o)), r, live));
+  }
+  return cellPair(c, spikes, g, ge);
 }
 
 /**
@@ -204,14 +192,8 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 function substep(i: i32, first: bool): i32 {
   let spikes = 0;
   let c = 0;
-  for (; c + 1 < nCell; c += 2) {
-    inputsPair(c, i, first);
-    spikes = cellPair(c, spikes);
-  }
-  if (c < nCell) {
-    inputs(c, i, first);
-    spikes = cell(c, spikes);
-  }
+  for (; c + 1 < nCell; c += 2) spikes = stepPair(c, i, first, spikes);
+  if (c < nCell) spikes = stepLast(c, i, first, spikes);
   countSilence();
   return spikes;
 }
