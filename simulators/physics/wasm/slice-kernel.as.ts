@@ -172,13 +172,26 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
     const o = <usize>row << 4;
     const d = v128.load(pDecay + o);
     const live = f64x2.ne(d, f64x2.splat(0));
-    if (!v128.any_true(live)) continue;
+    const lanes = i64x2.bitmask(live);
+    if (lanes == 0) continue;
     const r = v128.load(pRise + o);
     const x = f64x2.sub(d, r);
-    g = v128.bitselect(f64x2.add(g, x), g, live);
-    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o))), ge, live);
-    v128.store(pDecay + o, v128.bitselect(f64x2.mul(d, v128.load(pKDecay + o)), d, live));
-    v128.store(pRise + o, v128.bitselect(f64x2.mul(r, v128.load(pKRise + o)), r, live));
+    const g1 = f64x2.add(g, x);
+    const ge1 = f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o)));
+    const d1 = f64x2.mul(d, v128.load(pKDecay + o));
+    const r1 = f64x2.mul(r, v128.load(pKRise + o));
+    if (lanes == 3) {
+      // Both lanes live: the usual case while the cells fire.
+      g = g1;
+      ge = ge1;
+      v128.store(pDecay + o, d1);
+      v128.store(pRise + o, r1);
+    } else {
+      g = v128.bitselect(g1, g, live);
+      ge = v128.bitselect(ge1, ge, live);
+      v128.store(pDecay + o, v128.bitselect(d1, d, live));
+      v128.store(pRise + o, v128.bitselect(r1, r, live));
+    }
   }
   return cellPair(c, spikes, g, ge);
 }
