@@ -90,33 +90,33 @@ export class NeuronPopulation {
     const count = params.length;
     this.size = count;
     this.params = params;
-    const col = (f: (p: NeuronParams) => number): Float64Array => {
-      const a = alloc.f64(count);
+    const col = (f: (p: NeuronParams) => number, name?: string): Float64Array => {
+      const a = alloc.f64(count, name);
       params.forEach((p, i) => (a[i] = f(p)));
       return a;
     };
-    this.v = alloc.f64(count);
-    this.m = alloc.f64(count);
-    this.h = alloc.f64(count);
-    this.n = alloc.f64(count);
-    this.p = alloc.f64(count);
-    this.u = alloc.f64(count);
+    this.v = alloc.f64(count, 'v');
+    this.m = alloc.f64(count, 'm');
+    this.h = alloc.f64(count, 'h');
+    this.n = alloc.f64(count, 'n');
+    this.p = alloc.f64(count, 'p');
+    this.u = alloc.f64(count, 'u');
     this.capacitance = col((p) => p.specificCapacitance * p.area);
-    this.gL = col((p) => p.gLeak * p.area);
-    this.gLeL = col((p) => p.gLeak * p.area * p.eLeak);
-    this.gNa = col((p) => p.gNa * p.area);
-    this.eNa = col((p) => p.eNa);
-    this.gK = col((p) => p.gK * p.area);
-    this.eK = col((p) => p.eK);
-    this.gM = col((p) => p.gM * p.area);
-    this.gT = col((p) => p.gT * p.area);
-    this.eCa = col((p) => p.eCa);
-    this.hOverC = alloc.f64(count);
+    this.gL = col((p) => p.gLeak * p.area, 'gL');
+    this.gLeL = col((p) => p.gLeak * p.area * p.eLeak, 'gLeL');
+    this.gNa = col((p) => p.gNa * p.area, 'gNa');
+    this.eNa = col((p) => p.eNa, 'eNa');
+    this.gK = col((p) => p.gK * p.area, 'gK');
+    this.eK = col((p) => p.eK, 'eK');
+    this.gM = col((p) => p.gM * p.area, 'gM');
+    this.gT = col((p) => p.gT * p.area, 'gT');
+    this.eCa = col((p) => p.eCa, 'eCa');
+    this.hOverC = alloc.f64(count, 'hOverC');
     this.tables = [];
-    this.stride = alloc.i32(count);
-    this.colP = alloc.i32(count);
-    this.colU = alloc.i32(count);
-    this.spiked = alloc.i32(count);
+    this.stride = alloc.i32(count, 'stride');
+    this.colP = alloc.i32(count, 'colP');
+    this.colU = alloc.i32(count, 'colU');
+    this.spiked = alloc.i32(count, 'spiked');
     for (let c = 0; c < count; c++) this.rest(c);
   }
 

@@ -30,11 +30,27 @@ const KERNEL_SLOTS = [
 ] as const;
 const HEADER_BYTES = 4096; // the header, and room the kernel might ever want for statics
 const PAGE = 65536;
+/**
+ * Arrays at fixed addresses, right after the header, in this order: the per-cell (≤ 64) and
+ * per-channel (≤ 8) arrays the substep reads, PIN_BYTES each, then the command and measurement
+ * chunks (≤ 8 channels). The kernel has the same addresses as compile-time constants
+ * (wasm/layout.as.ts), so each access is one instruction with an immediate offset instead of a
+ * global load and an add; `init` checks that they match the header.
+ */
+const PINNED = [
+  'v', 'm', 'h', 'n', 'p', 'u', 'gL', 'gLeL', 'gNa', 'eNa', 'gK', 'eK', 'gM', 'gT', 'eCa', 'hOverC',
+  'tableAt', 'stride', 'colP', 'colU', 'spiked',
+  'kind', 'ga', 'ra', 'cp', 'offset', 'tipU', 'tipVp', 'tipK', 'g', 'gE', 'iInj', 'chOfCell',
+] as const;
+const PIN_BYTES = 64 * 8; // 64 cells of f64 (SlicePreparation allows at most 64 cells, 8 channels)
+const PINNED_CHUNK_BYTES = 8 * PIPETTE_CHUNK * 8; // cmd, out: 8 channels
+const PINNED_END = HEADER_BYTES + PINNED.length * PIN_BYTES + 2 * PINNED_CHUNK_BYTES;
 // `run` status (kernel source).
 const DONE = 0;
 
 interface KernelExports {
-  init(cells: number, channels: number, slots: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): void;
+  /** Returns the number of pinned arrays whose header offset is not the kernel's constant (must be 0). */
+  init(cells: number, channels: number, slots: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): number;
   setBlock(chunk: number, sub: number, h: number, dt: number): void;
   run(i: number, k: number, iEnd: number, t: number): number;
 }
@@ -91,7 +107,7 @@ export class KernelMemory {
     // synapse, synapse.ts Layout) + rowStart + counter, per synapse 6 f64 + 3 i32 and its arrival
     // queue (2 f64 × ARRIVAL_QUEUE); kernel tableAt, chOfCell, io. 16 B alignment per array.
     const bytes =
-      HEADER_BYTES +
+      PINNED_END +
       n * (17 * 8 + 4 * 4 + 3 * 8 + 4) +
       channels * (7 * 8 + 4 + 1 + 2 * 8 * PIPETTE_CHUNK) +
       synapses * (2 * 7 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
@@ -100,7 +116,12 @@ export class KernelMemory {
       100 * 16 +
       tables;
     this.memory = new wasm.Memory({ initial: Math.ceil(bytes / PAGE) });
-    this.arena = new Arena(this.memory.buffer, HEADER_BYTES);
+    const pinned = new Map<string, { at: number; bytes: number }>();
+    PINNED.forEach((name, k) => pinned.set(name, { at: HEADER_BYTES + k * PIN_BYTES, bytes: PIN_BYTES }));
+    const chunks = HEADER_BYTES + PINNED.length * PIN_BYTES;
+    pinned.set('cmd', { at: chunks, bytes: PINNED_CHUNK_BYTES });
+    pinned.set('out', { at: chunks + PINNED_CHUNK_BYTES, bytes: PINNED_CHUNK_BYTES });
+    this.arena = new Arena(this.memory.buffer, PINNED_END, pinned);
     for (const [key, stride] of strides) {
       const length = TABLE_ROWS * (stride / 2);
       this.tableSlots.set(key, { at: this.arena.reserve(length * 8), length });
@@ -124,9 +145,9 @@ export class SliceKernel {
     pipettes: PipetteChannels,
   ) {
     const arena = mem.arena;
-    this.tableAt = arena.i32(population.size);
+    this.tableAt = arena.i32(population.size, 'tableAt');
     // The channel on each cell (−1: none), for the kernel's one pass over the cells.
-    const chOfCell = arena.i32(population.size).fill(-1);
+    const chOfCell = arena.i32(population.size, 'chOfCell').fill(-1);
     const cells = pipettes.kernelViews().cell as Int32Array;
     cells.forEach((c, ch) => (chOfCell[c] = ch));
     this.ioF64 = arena.f64(4);
@@ -148,7 +169,7 @@ export class SliceKernel {
     this.spiked = population.kernelViews().spiked as Int32Array;
     const instance = new wasm.Instance(kernelModule(), { env: { memory: mem.memory, exp: Math.exp } });
     this.exports = instance.exports as unknown as KernelExports;
-    this.exports.init(
+    const misplaced = this.exports.init(
       population.size,
       pipettes.count,
       bank.slotCount,
@@ -162,6 +183,7 @@ export class SliceKernel {
       PADE_MAX_ARG,
       PIPETTE_RAIL,
     );
+    if (misplaced !== 0) throw new Error(`slice kernel: ${misplaced} pinned arrays are not where the kernel expects them (PINNED and wasm/layout.as.ts disagree)`);
   }
 
   /**

@@ -5,9 +5,13 @@
  * (NeuronPopulation, SynapseBank, PipetteChannels) then keep their typed-array API either way.
  */
 export interface Alloc {
-  f64(length: number): Float64Array;
-  i32(length: number): Int32Array;
-  u8(length: number): Uint8Array;
+  /**
+   * `name`: what the WebAssembly kernel calls the array (the classes' `kernelViews`); an Arena
+   * places some of them at fixed addresses for it (slice-kernel.ts PINNED).
+   */
+  f64(length: number, name?: string): Float64Array;
+  i32(length: number, name?: string): Int32Array;
+  u8(length: number, name?: string): Uint8Array;
 }
 
 /** Plain, separately allocated typed arrays. */
@@ -27,10 +31,16 @@ export const ARENA_ALIGN = 16;
  */
 export class Arena implements Alloc {
   private next: number;
+  private readonly placed = new Set<string>();
 
+  /**
+   * `pinned`: byte offset and room (bytes) of the arrays to place at fixed addresses, by name
+   * (below `start`; the caller keeps that region free).
+   */
   constructor(
     readonly buffer: ArrayBuffer,
     start: number,
+    private readonly pinned: ReadonlyMap<string, { at: number; bytes: number }> = new Map(),
   ) {
     this.next = start;
   }
@@ -50,15 +60,26 @@ export class Arena implements Alloc {
     return at;
   }
 
-  f64(length: number): Float64Array {
-    return new Float64Array(this.buffer, this.reserve(length * 8), length);
+  /** `reserve`, or the fixed place of a pinned name (once; throws if it does not fit). */
+  private place(bytes: number, name: string | undefined): number {
+    const pin = name === undefined ? undefined : this.pinned.get(name);
+    if (pin === undefined || name === undefined) return this.reserve(bytes);
+    if (bytes > pin.bytes || this.placed.has(name)) {
+      throw new RangeError(`slice memory: pinned array '${name}' (${bytes} B) does not fit its ${pin.bytes} B or is placed twice (a sizing bug in slice-kernel.ts)`);
+    }
+    this.placed.add(name);
+    return pin.at;
   }
 
-  i32(length: number): Int32Array {
-    return new Int32Array(this.buffer, this.reserve(length * 4), length);
+  f64(length: number, name?: string): Float64Array {
+    return new Float64Array(this.buffer, this.place(length * 8, name), length);
   }
 
-  u8(length: number): Uint8Array {
-    return new Uint8Array(this.buffer, this.reserve(length), length);
+  i32(length: number, name?: string): Int32Array {
+    return new Int32Array(this.buffer, this.place(length * 4, name), length);
+  }
+
+  u8(length: number, name?: string): Uint8Array {
+    return new Uint8Array(this.buffer, this.place(length, name), length);
   }
 }

@@ -20,19 +20,28 @@ const S_SYN_GROUP = 44; const S_SYN_SCALE = 45; const S_SYN_TAU_RISE = 46; const
 const S_SYN_RISE = 48; const S_SYN_DECAY = 49; const S_SYN_TIME = 50;
 const S_Q_TIME = 51; const S_Q_AMP = 52; const S_Q_HEAD = 53; const S_Q_LEN = 54; const S_NEXT_ARRIVAL = 55;
 
+// Arrays at fixed addresses (PINNED in ../slice-kernel.ts, same order): per cell or per channel,
+// PIN bytes each after the 4 KiB header, then the command and measurement chunks. Compile-time
+// constants, so an access is one instruction with an immediate offset; `init` checks them.
+const PIN0: usize = 4096;
+const PIN: usize = 512;
 // Cells: state, parameters, gating tables (byte offset per cell), spiked cells.
-export let pV: usize = 0; export let pM: usize = 0; export let pH: usize = 0; export let pN: usize = 0;
-export let pP: usize = 0; export let pU: usize = 0;
-export let pGL: usize = 0; export let pGLEL: usize = 0; export let pGNA: usize = 0; export let pENA: usize = 0;
-export let pGK: usize = 0; export let pEK: usize = 0; export let pGM: usize = 0; export let pGT: usize = 0;
-export let pECA: usize = 0; export let pHOVERC: usize = 0;
-export let pTableAt: usize = 0; export let pStride: usize = 0; export let pColP: usize = 0; export let pColU: usize = 0;
-export let pSpiked: usize = 0;
+export const pV: usize = PIN0 + 0 * PIN; export const pM: usize = PIN0 + 1 * PIN; export const pH: usize = PIN0 + 2 * PIN;
+export const pN: usize = PIN0 + 3 * PIN; export const pP: usize = PIN0 + 4 * PIN; export const pU: usize = PIN0 + 5 * PIN;
+export const pGL: usize = PIN0 + 6 * PIN; export const pGLEL: usize = PIN0 + 7 * PIN; export const pGNA: usize = PIN0 + 8 * PIN;
+export const pENA: usize = PIN0 + 9 * PIN; export const pGK: usize = PIN0 + 10 * PIN; export const pEK: usize = PIN0 + 11 * PIN;
+export const pGM: usize = PIN0 + 12 * PIN; export const pGT: usize = PIN0 + 13 * PIN; export const pECA: usize = PIN0 + 14 * PIN;
+export const pHOVERC: usize = PIN0 + 15 * PIN;
+export const pTableAt: usize = PIN0 + 16 * PIN; export const pStride: usize = PIN0 + 17 * PIN;
+export const pColP: usize = PIN0 + 18 * PIN; export const pColU: usize = PIN0 + 19 * PIN; export const pSpiked: usize = PIN0 + 20 * PIN;
 // Pipettes (per channel; pPG, pPGE, pPI per cell), the channel on each cell (−1: none).
-export let pKind: usize = 0; export let pGA: usize = 0; export let pRA: usize = 0; export let pCP: usize = 0;
-export let pOff: usize = 0; export let pTipU: usize = 0; export let pTipVp: usize = 0; export let pTipK: usize = 0;
-export let pCmd: usize = 0; export let pOut: usize = 0; export let pPG: usize = 0; export let pPGE: usize = 0;
-export let pPI: usize = 0; export let pChOfCell: usize = 0;
+export const pKind: usize = PIN0 + 21 * PIN; export const pGA: usize = PIN0 + 22 * PIN; export const pRA: usize = PIN0 + 23 * PIN;
+export const pCP: usize = PIN0 + 24 * PIN; export const pOff: usize = PIN0 + 25 * PIN; export const pTipU: usize = PIN0 + 26 * PIN;
+export const pTipVp: usize = PIN0 + 27 * PIN; export const pTipK: usize = PIN0 + 28 * PIN;
+export const pPG: usize = PIN0 + 29 * PIN; export const pPGE: usize = PIN0 + 30 * PIN; export const pPI: usize = PIN0 + 31 * PIN;
+export const pChOfCell: usize = PIN0 + 32 * PIN;
+export const pCmd: usize = PIN0 + 33 * PIN; // 8 channels × 1024 samples (PIPETTE_CHUNK) of f64
+export const pOut: usize = pCmd + 8 * 1024 * 8;
 // Synapse group slots (synapse.ts Layout: rowStart per cell pair + 1), the silence counter; the io
 // area of `run`.
 export let pRowStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
@@ -56,15 +65,16 @@ export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let 
   return <usize>load<i32>(<usize>(s << 2));
 }
 
-/** Reads the header (array offsets) and the constants shared with the JS path. */
-export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): void {
-  pV = slot(S_V); pM = slot(S_M); pH = slot(S_H); pN = slot(S_N); pP = slot(S_P); pU = slot(S_U);
-  pGL = slot(S_GL); pGLEL = slot(S_GLEL); pGNA = slot(S_GNA); pENA = slot(S_ENA); pGK = slot(S_GK); pEK = slot(S_EK);
-  pGM = slot(S_GM); pGT = slot(S_GT); pECA = slot(S_ECA); pHOVERC = slot(S_HOVERC);
-  pTableAt = slot(S_TABLE_AT); pStride = slot(S_STRIDE); pColP = slot(S_COLP); pColU = slot(S_COLU); pSpiked = slot(S_SPIKED);
-  pKind = slot(S_KIND); pGA = slot(S_GA); pRA = slot(S_RA); pCP = slot(S_CP); pOff = slot(S_OFF);
-  pTipU = slot(S_TIPU); pTipVp = slot(S_TIPVP); pTipK = slot(S_TIPK); pCmd = slot(S_CMD); pOut = slot(S_OUT);
-  pPG = slot(S_PG); pPGE = slot(S_PGE); pPI = slot(S_PI); pChOfCell = slot(S_CH_OF_CELL);
+/** 1 if header slot s does not hold the pinned address p. */
+@inline function misplaced(s: i32, p: usize): i32 {
+  return slot(s) != p ? 1 : 0;
+}
+
+/**
+ * Reads the header (array offsets) and the constants shared with the JS path. Returns how many
+ * pinned arrays are not at their address (JS throws unless 0).
+ */
+export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): i32 {
   pRowStart = slot(S_ROW_START); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
   pRev = slot(S_REV); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
   pSynGroup = slot(S_SYN_GROUP); pSynScale = slot(S_SYN_SCALE); pSynTauRise = slot(S_SYN_TAU_RISE);
@@ -74,6 +84,14 @@ export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue
   nCell = cells; nCh = channels; nSlot = slots; nSyn = synapses; queue = queue_; silenceEvery = silence;
   vMin = vMin_; invStep = invStep_; lastRow = lastRow_; lastRowBelow = lastRow_ - 1e-9;
   threshold = threshold_; padeMax = padeMax_; rail = rail_;
+  return misplaced(S_V, pV) + misplaced(S_M, pM) + misplaced(S_H, pH) + misplaced(S_N, pN) + misplaced(S_P, pP) + misplaced(S_U, pU)
+    + misplaced(S_GL, pGL) + misplaced(S_GLEL, pGLEL) + misplaced(S_GNA, pGNA) + misplaced(S_ENA, pENA) + misplaced(S_GK, pGK)
+    + misplaced(S_EK, pEK) + misplaced(S_GM, pGM) + misplaced(S_GT, pGT) + misplaced(S_ECA, pECA) + misplaced(S_HOVERC, pHOVERC)
+    + misplaced(S_TABLE_AT, pTableAt) + misplaced(S_STRIDE, pStride) + misplaced(S_COLP, pColP) + misplaced(S_COLU, pColU)
+    + misplaced(S_SPIKED, pSpiked) + misplaced(S_KIND, pKind) + misplaced(S_GA, pGA) + misplaced(S_RA, pRA) + misplaced(S_CP, pCP)
+    + misplaced(S_OFF, pOff) + misplaced(S_TIPU, pTipU) + misplaced(S_TIPVP, pTipVp) + misplaced(S_TIPK, pTipK)
+    + misplaced(S_PG, pPG) + misplaced(S_PGE, pPGE) + misplaced(S_PI, pPI) + misplaced(S_CH_OF_CELL, pChOfCell)
+    + misplaced(S_CMD, pCmd) + misplaced(S_OUT, pOut);
 }
 
 /** The block's sampling: `chunk` samples per channel in cmd/out, `sub` substeps of h per sample of dt. */
