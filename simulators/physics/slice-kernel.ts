@@ -24,7 +24,7 @@ const KERNEL_SLOTS = [
   'v', 'm', 'h', 'n', 'p', 'u', 'gL', 'gLeL', 'gNa', 'eNa', 'gK', 'eK', 'gM', 'gT', 'eCa', 'hOverC',
   'tableAt', 'stride', 'colP', 'colU', 'spiked',
   'kind', 'ga', 'ra', 'cp', 'offset', 'tipU', 'tipVp', 'tipK', 'cmd', 'out', 'g', 'gE', 'iInj',
-  'rowStart', 'rise', 'decay', 'kRise', 'kDecay', 'reversal', 'silent', 'sinceSilence', 'io', 'chOfCell',
+  'rowStart', 'groupRows', 'silent', 'sinceSilence', 'io', 'chOfCell',
   'synGroup', 'synScale', 'synTauRise', 'synTauDecay', 'synRise', 'synDecay', 'synTime',
   'qTime', 'qAmp', 'qHead', 'qLen', 'nextArrival',
 ] as const;
@@ -103,14 +103,14 @@ export class KernelMemory {
     for (const p of params) strides.set(tableKey(p), tableStride(p));
     for (const s of strides.values()) tables += TABLE_ROWS * (s / 2) * 8 + 16;
     // Arrays by owner (count × bytes, + alignment): population 17 f64 + 4 i32 per cell; pipettes 3
-    // f64 per cell, 7 f64 + i32 + u8 per channel, cmd/out; synapses 7 f64 per group slot (≤ 2 per
+    // f64 per cell, 7 f64 + i32 + u8 per channel, cmd/out; synapses 8 f64 per group slot (≤ 2 per
     // synapse, synapse.ts Layout) + rowStart + counter, per synapse 6 f64 + 3 i32 and its arrival
     // queue (2 f64 × ARRIVAL_QUEUE); kernel tableAt, chOfCell, io. 16 B alignment per array.
     const bytes =
       PINNED_END +
       n * (17 * 8 + 4 * 4 + 3 * 8 + 4) +
       channels * (7 * 8 + 4 + 1 + 2 * 8 * PIPETTE_CHUNK) +
-      synapses * (2 * 7 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
+      synapses * (2 * 8 * 8 + 6 * 8 + 3 * 4 + 2 * 8 * ARRIVAL_QUEUE) +
       (2 * n + 2) * 4 +
       64 +
       100 * 16 +

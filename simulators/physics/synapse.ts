@@ -63,6 +63,15 @@ const QUEUE = ARRIVAL_QUEUE;
 export const SILENCE_EVERY = 256; // substeps between checks for silent groups (≈ 5 ms at 50 kHz)
 /** A group whose decay state falls below this fraction of its smallest full release is silent. */
 const SILENT = 1e-12;
+// Fields of a row of group state (see Layout below): each holds the values of the row's two slots.
+const DECAY = 0;
+const RISE = 2;
+const K_DECAY = 4;
+const K_RISE = 6;
+const REV = 8;
+const ROW = 10;
+/** Where group slot g's fields start in `groupRows` (add the field). */
+const slotAt = (g: number): number => ROW * (g >> 1) + (g & 1);
 
 /**
  * All synapses of a circuit. Presynaptic spikes are events: STP is evaluated at the spike, the
@@ -80,7 +89,10 @@ const SILENT = 1e-12;
  * cells 2p and 2p + 1 are interleaved: pair p owns rows [rowStart[p], rowStart[p + 1]) of two
  * slots each, cell c's j-th group sits in slot 2·(rowStart[c >> 1] + j) + (c & 1), and a pair has
  * as many rows as its cell with more groups. A slot no group uses keeps decay 0, so it is skipped
- * like a silent group. Each group array is indexed by slot.
+ * like a silent group. The per-substep state and factors are one record per row in `groupRows`
+ * (decay, rise, their decay factors and the reversal potential, each as the row's two slots'
+ * values side by side, `slotAt`): one f64x2 load per field in the kernel, at a constant offset
+ * from the row. The other group arrays are indexed by slot.
  */
 export class SynapseBank {
   readonly count: number;
@@ -91,20 +103,17 @@ export class SynapseBank {
   readonly slotCount: number;
   private readonly stp: TsodyksMarkram[];
   private readonly scale: Float64Array; // w / peak, per synapse
-  private readonly group: Int32Array; // group slot of each synapse
+  private readonly group: Int32Array; // slotAt(group slot) of each synapse
   private readonly sTauRise: Float64Array; // τ_rise, τ_decay per synapse (for the kernel's delivery)
   private readonly sTauDecay: Float64Array;
   private readonly outgoing: number[][]; // synapse indices per presynaptic cell
   // Groups, by slot (see Layout above); rows of cell pair p: [rowStart[p], rowStart[p + 1]).
   private readonly rowStart: Int32Array;
   private readonly cellCount: number;
-  private readonly gReversal: Float64Array;
   private readonly gTauRise: Float64Array;
   private readonly gTauDecay: Float64Array;
-  private readonly gRise: Float64Array;
-  private readonly gDecay: Float64Array;
-  private readonly gKRise: Float64Array;
-  private readonly gKDecay: Float64Array;
+  /** ROW numbers per row: DECAY, RISE, K_DECAY, K_RISE, REV of its two slots (Layout above). */
+  private readonly groupRows: Float64Array;
   private readonly gSilent: Float64Array;
   // Per-synapse dual-exponential state at time sTime (updated at arrivals only).
   private readonly sRise: Float64Array;
@@ -180,21 +189,18 @@ export class SynapseBank {
     const slotOf = new Int32Array(this.groupCount);
     groupsOf.forEach((gs, c) => gs.forEach((g, j) => (slotOf[g] = 2 * ((this.rowStart[c >> 1] as number) + j) + (c & 1))));
     this.group = alloc.i32(this.count);
-    groupOf.forEach((g, s) => (this.group[s] = slotOf[g] as number));
+    groupOf.forEach((g, s) => (this.group[s] = slotAt(slotOf[g] as number)));
     // Per slot; an unused slot gets τ = 1 s (any finite decay factor: its state stays 0) and never goes silent.
     const perSlot = (f: (first: SynapseParams, members: readonly number[]) => number, unused: number): Float64Array => {
       const a = alloc.f64(ns).fill(unused);
       members.forEach((m, g) => (a[slotOf[g] as number] = f(this.params[m[0] as number] as SynapseParams, m)));
       return a;
     };
-    this.gReversal = perSlot((p) => p.reversal, 0);
     this.gTauRise = perSlot((p) => p.tauRise, 1);
     this.gTauDecay = perSlot((p) => p.tauDecay, 1);
     this.gSilent = perSlot((_, m) => SILENT * Math.min(...m.map((s) => this.scale[s] as number)), 0);
-    this.gRise = alloc.f64(ns);
-    this.gDecay = alloc.f64(ns);
-    this.gKRise = alloc.f64(ns);
-    this.gKDecay = alloc.f64(ns);
+    this.groupRows = alloc.f64((ns / 2) * ROW);
+    members.forEach((m, g) => (this.groupRows[slotAt(slotOf[g] as number) + REV] = (this.params[m[0] as number] as SynapseParams).reversal));
     this.sinceSilence = alloc.i32(1);
 
     this.sRise = alloc.f64(this.count);
@@ -214,8 +220,8 @@ export class SynapseBank {
     if (h === this.h) return;
     this.h = h;
     for (let g = 0; g < this.slotCount; g++) {
-      this.gKRise[g] = Math.exp(-h / (this.gTauRise[g] as number));
-      this.gKDecay[g] = Math.exp(-h / (this.gTauDecay[g] as number));
+      this.groupRows[slotAt(g) + K_RISE] = Math.exp(-h / (this.gTauRise[g] as number));
+      this.groupRows[slotAt(g) + K_DECAY] = Math.exp(-h / (this.gTauDecay[g] as number));
     }
   }
 
@@ -291,27 +297,23 @@ export class SynapseBank {
    */
   totals(t: number, gBase: Float64Array, gEBase: Float64Array, gOut: Float64Array, gEOut: Float64Array): void {
     if (t >= (this.nextArrival[0] as number)) this.deliver(t);
-    const rise = this.gRise;
-    const decay = this.gDecay;
-    const kRise = this.gKRise;
-    const kDecay = this.gKDecay;
-    const rev = this.gReversal;
+    const st = this.groupRows;
     const rows = this.rowStart;
     const cells = this.cellCount;
     for (let c = 0; c < cells; c++) {
       let gs = gBase[c] as number;
       let gse = gEBase[c] as number;
-      // The cell's groups: every other slot of its pair's rows (Layout above).
-      const end = 2 * (rows[(c >> 1) + 1] as number);
-      for (let g = 2 * (rows[c >> 1] as number) + (c & 1); g < end; g += 2) {
-        const d = decay[g] as number;
+      // The cell's groups: its lane's slot in each of its pair's rows (Layout above).
+      const end = ROW * (rows[(c >> 1) + 1] as number);
+      for (let b = ROW * (rows[c >> 1] as number) + (c & 1); b < end; b += ROW) {
+        const d = st[b + DECAY] as number;
         if (d === 0) continue; // silent (see silence)
-        const r = rise[g] as number;
+        const r = st[b + RISE] as number;
         const x = d - r;
         gs += x;
-        gse += x * (rev[g] as number);
-        decay[g] = d * (kDecay[g] as number);
-        rise[g] = r * (kRise[g] as number);
+        gse += x * (st[b + REV] as number);
+        st[b + DECAY] = d * (st[b + K_DECAY] as number);
+        st[b + RISE] = r * (st[b + K_RISE] as number);
       }
       gOut[c] = gs;
       gEOut[c] = gse;
@@ -325,8 +327,7 @@ export class SynapseBank {
   /** The arrays the WebAssembly kernel (slice-kernel.ts) reads and writes, by name. */
   kernelViews(): Record<string, Float64Array | Int32Array> {
     return {
-      rowStart: this.rowStart, rise: this.gRise, decay: this.gDecay, kRise: this.gKRise, kDecay: this.gKDecay,
-      reversal: this.gReversal, silent: this.gSilent, sinceSilence: this.sinceSilence,
+      rowStart: this.rowStart, groupRows: this.groupRows, silent: this.gSilent, sinceSilence: this.sinceSilence,
       synGroup: this.group, synScale: this.scale, synTauRise: this.sTauRise, synTauDecay: this.sTauDecay,
       synRise: this.sRise, synDecay: this.sDecay, synTime: this.sTime,
       qTime: this.qTime, qAmp: this.qAmp, qHead: this.qHead, qLen: this.qLen, nextArrival: this.nextArrival,
@@ -348,12 +349,13 @@ export class SynapseBank {
    */
   private silence(): void {
     this.sinceSilence[0] = 0;
-    const decay = this.gDecay;
+    const st = this.groupRows;
     const silent = this.gSilent;
     for (let g = 0; g < this.slotCount; g++) {
-      if ((decay[g] as number) < (silent[g] as number)) {
-        decay[g] = 0;
-        this.gRise[g] = 0;
+      const b = slotAt(g);
+      if ((st[b + DECAY] as number) < (silent[g] as number)) {
+        st[b + DECAY] = 0;
+        st[b + RISE] = 0;
       }
     }
   }
@@ -368,10 +370,10 @@ export class SynapseBank {
       let head = this.qHead[s] as number;
       while (len > 0 && (this.qTime[base + head] as number) <= t) {
         const a = this.qAmp[base + head] as number;
-        const g = this.group[s] as number;
+        const b = this.group[s] as number;
         const x = a * (this.scale[s] as number);
-        this.gRise[g] = (this.gRise[g] as number) + x;
-        this.gDecay[g] = (this.gDecay[g] as number) + x;
+        this.groupRows[b + RISE] = (this.groupRows[b + RISE] as number) + x;
+        this.groupRows[b + DECAY] = (this.groupRows[b + DECAY] as number) + x;
         this.advanceSynapse(s, t);
         this.sRise[s] = (this.sRise[s] as number) + a;
         this.sDecay[s] = (this.sDecay[s] as number) + a;
@@ -409,9 +411,9 @@ export class SynapseBank {
   /** Total synaptic conductance onto cell c at the end of the last substep, S. */
   conductanceOnto(c: number): number {
     let sum = 0;
-    const end = 2 * (this.rowStart[(c >> 1) + 1] as number);
-    for (let g = 2 * (this.rowStart[c >> 1] as number) + (c & 1); g < end; g += 2) {
-      sum += (this.gDecay[g] as number) - (this.gRise[g] as number);
+    const end = ROW * (this.rowStart[(c >> 1) + 1] as number);
+    for (let b = ROW * (this.rowStart[c >> 1] as number) + (c & 1); b < end; b += ROW) {
+      sum += (this.groupRows[b + DECAY] as number) - (this.groupRows[b + RISE] as number);
     }
     return sum;
   }
@@ -419,8 +421,10 @@ export class SynapseBank {
   /** Forgets all plasticity and pending events (a long rest). */
   reset(): void {
     this.stp.forEach((x) => x.reset());
-    this.gRise.fill(0);
-    this.gDecay.fill(0);
+    for (let g = 0; g < this.slotCount; g++) {
+      this.groupRows[slotAt(g) + DECAY] = 0;
+      this.groupRows[slotAt(g) + RISE] = 0;
+    }
     this.sRise.fill(0);
     this.sDecay.fill(0);
     this.qLen.fill(0);

@@ -5,7 +5,7 @@
 // arrivals into them at presynaptic spikes), so an arrival costs no return to JS. The same
 // operations in the same order as the JS code, Math.exp imported from the host: bit-identical.
 
-import { f64At, i32At, nSyn, pDecay, pNextArrival, pQAmp, pQHead, pQLen, pQTime, pRise, pSynDecay, pSynGroup, pSynRise, pSynScale, pSynTauDecay, pSynTauRise, pSynTime, queue, setF64 } from './layout.as';
+import { DECAY, RISE, f64At, i32At, nSyn, pGroupRows, pNextArrival, pQAmp, pQHead, pQLen, pQTime, pSynDecay, pSynGroup, pSynRise, pSynScale, pSynTauDecay, pSynTauRise, pSynTime, queue, setF64 } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
@@ -30,10 +30,10 @@ export function deliver(t: f64): f64 {
     let head = i32At(pQHead, s);
     while (len > 0 && f64At(pQTime, base + head) <= t) {
       const a = f64At(pQAmp, base + head);
-      const g = i32At(pSynGroup, s);
+      const b = pGroupRows + (<usize>i32At(pSynGroup, s) << 3); // synapse.ts: slotAt of its group
       const x = a * f64At(pSynScale, s);
-      setF64(pRise, g, f64At(pRise, g) + x);
-      setF64(pDecay, g, f64At(pDecay, g) + x);
+      store<f64>(b + RISE, load<f64>(b + RISE) + x);
+      store<f64>(b + DECAY, load<f64>(b + DECAY) + x);
       advanceSynapse(s, t);
       setF64(pSynRise, s, f64At(pSynRise, s) + a);
       setF64(pSynDecay, s, f64At(pSynDecay, s) + a);

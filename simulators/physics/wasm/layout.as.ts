@@ -14,11 +14,11 @@ const S_TABLE_AT = 16; const S_STRIDE = 17; const S_COLP = 18; const S_COLU = 19
 const S_KIND = 21; const S_GA = 22; const S_RA = 23; const S_CP = 24; const S_OFF = 25;
 const S_TIPU = 26; const S_TIPVP = 27; const S_TIPK = 28; const S_CMD = 29; const S_OUT = 30;
 const S_PG = 31; const S_PGE = 32; const S_PI = 33;
-const S_ROW_START = 34; const S_RISE = 35; const S_DECAY = 36; const S_KRISE = 37; const S_KDECAY = 38;
-const S_REV = 39; const S_SILENT = 40; const S_COUNTER = 41; const S_IO = 42; const S_CH_OF_CELL = 43;
-const S_SYN_GROUP = 44; const S_SYN_SCALE = 45; const S_SYN_TAU_RISE = 46; const S_SYN_TAU_DECAY = 47;
-const S_SYN_RISE = 48; const S_SYN_DECAY = 49; const S_SYN_TIME = 50;
-const S_Q_TIME = 51; const S_Q_AMP = 52; const S_Q_HEAD = 53; const S_Q_LEN = 54; const S_NEXT_ARRIVAL = 55;
+const S_ROW_START = 34; const S_GROUP_ROWS = 35; const S_SILENT = 36; const S_COUNTER = 37; const S_IO = 38;
+const S_CH_OF_CELL = 39;
+const S_SYN_GROUP = 40; const S_SYN_SCALE = 41; const S_SYN_TAU_RISE = 42; const S_SYN_TAU_DECAY = 43;
+const S_SYN_RISE = 44; const S_SYN_DECAY = 45; const S_SYN_TIME = 46;
+const S_Q_TIME = 47; const S_Q_AMP = 48; const S_Q_HEAD = 49; const S_Q_LEN = 50; const S_NEXT_ARRIVAL = 51;
 
 // Arrays at fixed addresses (PINNED in ../slice-kernel.ts, same order): per cell or per channel,
 // PIN bytes each after the 4 KiB header, then the command and measurement chunks. Compile-time
@@ -42,11 +42,18 @@ export const pPG: usize = PIN0 + 29 * PIN; export const pPGE: usize = PIN0 + 30 
 export const pChOfCell: usize = PIN0 + 32 * PIN;
 export const pCmd: usize = PIN0 + 33 * PIN; // 8 channels × 1024 samples (PIPETTE_CHUNK) of f64
 export const pOut: usize = pCmd + 8 * 1024 * 8;
-// Synapse group slots (synapse.ts Layout: rowStart per cell pair + 1), the silence counter; the io
+// Synapse groups (synapse.ts Layout: rowStart per cell pair + 1; rows of ROW_BYTES, the fields of
+// their two slots at the offsets below; silence threshold per slot), the silence counter; the io
 // area of `run`.
-export let pRowStart: usize = 0; export let pRise: usize = 0; export let pDecay: usize = 0; export let pKRise: usize = 0;
-export let pKDecay: usize = 0; export let pRev: usize = 0; export let pSilent: usize = 0; export let pCounter: usize = 0;
-export let pIO: usize = 0;
+export let pRowStart: usize = 0; export let pGroupRows: usize = 0; export let pSilent: usize = 0;
+export let pCounter: usize = 0; export let pIO: usize = 0;
+export const DECAY: usize = 0; export const RISE: usize = 16; export const K_DECAY: usize = 32;
+export const K_RISE: usize = 48; export const REV: usize = 64; export const ROW_BYTES: usize = 80;
+
+/** Byte address of group slot g's fields (add a field offset); synapse.ts `slotAt`. */
+@inline export function slotAt(g: i32): usize {
+  return pGroupRows + <usize>(g >> 1) * ROW_BYTES + (<usize>(g & 1) << 3);
+}
 // Synapses (per synapse; queues of `queue` arrivals each) and the earliest queued arrival (synapse.ts).
 export let pSynGroup: usize = 0; export let pSynScale: usize = 0; export let pSynTauRise: usize = 0;
 export let pSynTauDecay: usize = 0; export let pSynRise: usize = 0; export let pSynDecay: usize = 0;
@@ -75,8 +82,7 @@ export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let 
  * pinned arrays are not at their address (JS throws unless 0).
  */
 export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue_: i32, silence: i32, vMin_: f64, invStep_: f64, lastRow_: f64, threshold_: f64, padeMax_: f64, rail_: f64): i32 {
-  pRowStart = slot(S_ROW_START); pRise = slot(S_RISE); pDecay = slot(S_DECAY); pKRise = slot(S_KRISE); pKDecay = slot(S_KDECAY);
-  pRev = slot(S_REV); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
+  pRowStart = slot(S_ROW_START); pGroupRows = slot(S_GROUP_ROWS); pSilent = slot(S_SILENT); pCounter = slot(S_COUNTER); pIO = slot(S_IO);
   pSynGroup = slot(S_SYN_GROUP); pSynScale = slot(S_SYN_SCALE); pSynTauRise = slot(S_SYN_TAU_RISE);
   pSynTauDecay = slot(S_SYN_TAU_DECAY); pSynRise = slot(S_SYN_RISE); pSynDecay = slot(S_SYN_DECAY);
   pSynTime = slot(S_SYN_TIME); pQTime = slot(S_Q_TIME); pQAmp = slot(S_Q_AMP); pQHead = slot(S_Q_HEAD);

@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pDecay, pGA, pIO, pRowStart, pKDecay, pKRise, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pRev, pRise, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -84,9 +84,10 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   if (count >= silenceEvery) {
     store<i32>(pCounter, 0);
     for (let q = 0; q < nSlot; q++) {
-      if (f64At(pDecay, q) < f64At(pSilent, q)) {
-        setF64(pDecay, q, 0);
-        setF64(pRise, q, 0);
+      const b = slotAt(q);
+      if (load<f64>(b + DECAY) < f64At(pSilent, q)) {
+        store<f64>(b + DECAY, 0);
+        store<f64>(b + RISE, 0);
       }
     }
   } else {
@@ -106,14 +107,15 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   let gse = f64At(pPGE, c);
   const end = i32At(pRowStart, (c >> 1) + 1) << 1;
   for (let g = (i32At(pRowStart, c >> 1) << 1) + (c & 1); g < end; g += 2) {
-    const d = f64At(pDecay, g);
+    const b = slotAt(g);
+    const d = load<f64>(b + DECAY);
     if (d == 0) continue;
-    const r = f64At(pRise, g);
+    const r = load<f64>(b + RISE);
     const x = d - r;
     gs += x;
-    gse += x * f64At(pRev, g);
-    setF64(pDecay, g, d * f64At(pKDecay, g));
-    setF64(pRise, g, r * f64At(pKRise, g));
+    gse += x * load<f64>(b + REV);
+    store<f64>(b + DECAY, d * load<f64>(b + K_DECAY));
+    store<f64>(b + RISE, r * load<f64>(b + K_RISE));
   }
   return cell(c, spikes, gs, gse);
 }
@@ -168,29 +170,30 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   let g = v128.load(pPG + (<usize>c << 3));
   const p = c >> 1;
   const end = i32At(pRowStart, p + 1);
+  const rows = pGroupRows;
   for (let row = i32At(pRowStart, p); row < end; row++) {
-    const o = <usize>row << 4;
-    const d = v128.load(pDecay + o);
+    const b = rows + <usize>row * ROW_BYTES;
+    const d = v128.load(b, DECAY);
     const live = f64x2.ne(d, f64x2.splat(0));
     const lanes = i64x2.bitmask(live);
     if (lanes == 0) continue;
-    const r = v128.load(pRise + o);
+    const r = v128.load(b, RISE);
     const x = f64x2.sub(d, r);
     const g1 = f64x2.add(g, x);
-    const ge1 = f64x2.add(ge, f64x2.mul(x, v128.load(pRev + o)));
-    const d1 = f64x2.mul(d, v128.load(pKDecay + o));
-    const r1 = f64x2.mul(r, v128.load(pKRise + o));
+    const ge1 = f64x2.add(ge, f64x2.mul(x, v128.load(b, REV)));
+    const d1 = f64x2.mul(d, v128.load(b, K_DECAY));
+    const r1 = f64x2.mul(r, v128.load(b, K_RISE));
     if (lanes == 3) {
       // Both lanes live: the usual case while the cells fire.
       g = g1;
       ge = ge1;
-      v128.store(pDecay + o, d1);
-      v128.store(pRise + o, r1);
+      v128.store(b, d1, DECAY);
+      v128.store(b, r1, RISE);
     } else {
       g = v128.bitselect(g1, g, live);
       ge = v128.bitselect(ge1, ge, live);
-      v128.store(pDecay + o, v128.bitselect(d1, d, live));
-      v128.store(pRise + o, v128.bitselect(r1, r, live));
+      v128.store(b, v128.bitselect(d1, d, live), DECAY);
+      v128.store(b, v128.bitselect(r1, r, live), RISE);
     }
   }
   return cellPair(c, spikes, g, ge);
