@@ -9,7 +9,7 @@
 // ΔA = A[i+1] − A[i] are recomputed from the next row. gate-table.ts computes them by that same
 // subtraction, so the values are the same bits, and a slice copies half the bytes.
 
-import { f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
+import { PAIRS, PAIR_BYTES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
@@ -109,17 +109,13 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   return v128.load(base + cb);
 }
 
-/** All-ones lanes where the column exists (col ≥ 0). */
-@inline function hasColumn(col0: i32, col1: i32): v128 {
-  return i64x2.replace_lane(i64x2.splat(col0 >= 0 ? -1 : 0), 1, col1 >= 0 ? -1 : 0);
-}
-
 /**
  * `cell` for cells c and c + 1 at once in f64x2 lanes. Per lane the operations and their order
  * are those of `cell` (IEEE per lane, so bit-identical); a gate only one of the two cells has is
  * computed for both from a valid column and merged by mask, so the other lane's state and
- * conductances are untouched, exactly as `cell` skips it. Inlined into the caller, so gExt and
- * gExtE stay in registers. Returns the spike count.
+ * conductances are untouched, exactly as `cell` skips it (which cells have which column, and
+ * the masks, come from the pair's PAIRS record). Inlined into the caller, so gExt and gExtE stay
+ * in registers. Returns the spike count.
  */
 @inline export function cellPair(c: i32, spikes: i32, gExt: v128, gExtE: v128): i32 {
   const cb = <usize>c << 3;
@@ -144,22 +140,19 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   let gK = f64x2.mul(f64x2.mul(pair(pGK, cb), n2), n2);
   let g = f64x2.add(f64x2.add(pair(pGL, cb), gNa), gExt);
   let ge = f64x2.add(f64x2.add(f64x2.add(pair(pGLEL, cb), f64x2.mul(gNa, pair(pENA, cb))), gExtE), pair(pPI, cb));
-  const colP0 = i32At(pColP, c);
-  const colP1 = i32At(pColP, c + 1);
-  if (colP0 >= 0 || colP1 >= 0) {
-    const has = hasColumn(colP0, colP1);
-    const p = gate2(r0 + (<usize>max(colP0, 0) << 2), r1 + (<usize>max(colP1, 0) << 2), row0, row1, f, pair(pP, cb));
+  const info = PAIRS + <usize>(c >> 1) * PAIR_BYTES;
+  if (load<i32>(info, PAIR_ANY_P)) {
+    const has = v128.load(info, PAIR_HAS_P);
+    const p = gate2(r0 + <usize>load<i32>(info, PAIR_COL_P), r1 + <usize>load<i32>(info, PAIR_COL_P + 4), row0, row1, f, pair(pP, cb));
     v128.store(pP + cb, v128.bitselect(p, pair(pP, cb), has));
     gK = v128.bitselect(f64x2.add(gK, f64x2.mul(pair(pGM, cb), p)), gK, has);
   }
   g = f64x2.add(g, gK);
   ge = f64x2.add(ge, f64x2.mul(gK, pair(pEK, cb)));
-  const colU0 = i32At(pColU, c);
-  const colU1 = i32At(pColU, c + 1);
-  if (colU0 >= 0 || colU1 >= 0) {
-    const has = hasColumn(colU0, colU1);
-    const q0 = r0 + (<usize>max(colU0, 0) << 2);
-    const q1 = r1 + (<usize>max(colU1, 0) << 2);
+  if (load<i32>(info, PAIR_ANY_U)) {
+    const has = v128.load(info, PAIR_HAS_U);
+    const q0 = r0 + <usize>load<i32>(info, PAIR_COL_U);
+    const q1 = r1 + <usize>load<i32>(info, PAIR_COL_U + 4);
     const u = gate2(q0, q1, row0, row1, f, pair(pU, cb));
     v128.store(pU + cb, v128.bitselect(u, pair(pU, cb), has));
     const s0 = f64x2.replace_lane(f64x2.splat(load<f64>(q0, 16)), 1, load<f64>(q1, 16)); // s∞

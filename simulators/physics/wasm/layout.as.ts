@@ -65,6 +65,14 @@ export let silenceEvery = 0;
 export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
 export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
 
+// Per cell pair (≤ 32), in the header's spare room (JS uses its first 256 bytes): what the substep
+// would otherwise work out per pair from values constant over a block (`setBlock` sets it).
+export const PAIRS: usize = 1024; export const PAIR_BYTES: usize = 64;
+export const PAIR_NODES: usize = 0; // i32: both cells on adjacent NODE channels (slice-kernel.as.ts nodePair)
+export const PAIR_ANY_P: usize = 4; export const PAIR_ANY_U: usize = 8; // i32: either cell has the column
+export const PAIR_HAS_P: usize = 16; export const PAIR_HAS_U: usize = 32; // v128: all-ones lanes where it has
+export const PAIR_COL_P: usize = 48; export const PAIR_COL_U: usize = 56; // i32 × 2: its byte offset in the row (0: none)
+
 // Per block: samples per channel in the command/measurement arrays, substeps per sample, h, dt.
 export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;
 
@@ -101,7 +109,7 @@ export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue
 }
 
 /** The block's sampling: `chunk` samples per channel in cmd/out, `sub` substeps of h per sample of dt. */
-export function setBlock(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
+export function setSampling(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
   chunk = chunk_; sub = sub_; hStep = h; dtSample = dt;
 }
 

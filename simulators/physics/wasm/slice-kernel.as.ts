@@ -13,11 +13,11 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
-export { init, setBlock } from './layout.as';
+export { init } from './layout.as';
 
 // Pipette kinds (pipette-channels.ts); TIP channels are run by JS.
 const CLAMP: u8 = 1;
@@ -148,6 +148,31 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 }
 
 /**
+ * Starts a block (JS calls it per chunk, after the channels' kinds and the cells' tables are set):
+ * the sampling (layout.as.ts setSampling), then each cell pair's PAIRS record.
+ */
+export function setBlock(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
+  setSampling(chunk_, sub_, h, dt);
+  for (let c = 0; c + 1 < nCell; c += 2) {
+    const at = PAIRS + <usize>(c >> 1) * PAIR_BYTES;
+    const ch = i32At(pChOfCell, c);
+    const ch1 = i32At(pChOfCell, c + 1);
+    const nodes = ch >= 0 && ch1 == ch + 1 && load<u8>(pKind + <usize>ch) == NODE && load<u8>(pKind + <usize>ch1) == NODE;
+    store<i32>(at + PAIR_NODES, nodes ? 1 : 0);
+    columnInfo(at, PAIR_ANY_P, PAIR_HAS_P, PAIR_COL_P, i32At(pColP, c), i32At(pColP, c + 1));
+    columnInfo(at, PAIR_ANY_U, PAIR_HAS_U, PAIR_COL_U, i32At(pColU, c), i32At(pColU, c + 1));
+  }
+}
+
+/** A pair's record for one optional table column (col0, col1: its column per cell, −1: none). */
+function columnInfo(at: usize, any: usize, has: usize, col: usize, col0: i32, col1: i32): void {
+  store<i32>(at + any, col0 >= 0 || col1 >= 0 ? 1 : 0);
+  v128.store(at + has, i64x2.replace_lane(i64x2.splat(col0 >= 0 ? -1 : 0), 1, col1 >= 0 ? -1 : 0));
+  store<i32>(at + col, max(col0, 0) << 2);
+  store<i32>(at + col + 4, max(col1, 0) << 2);
+}
+
+/**
  * One substep of cells c and c + 1 (c even): their pipettes (pipette-channels.ts `substep`), their
  * synaptic groups (synapse.ts `totals`), then their neuron step (`cellPair`); each pass touches
  * only its own cell's entries, so running both pipettes first reorders nothing per cell. The
@@ -160,7 +185,7 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   const ch = i32At(pChOfCell, c);
   const ch1 = i32At(pChOfCell, c + 1);
   let ge: v128;
-  if (ch >= 0 && ch1 == ch + 1 && load<u8>(pKind + <usize>ch) == NODE && load<u8>(pKind + <usize>ch1) == NODE) {
+  if (load<i32>(PAIRS + <usize>(c >> 1) * PAIR_BYTES, PAIR_NODES)) {
     ge = nodePair(ch, c, i, first);
   } else {
     if (ch >= 0) pipette(ch, c, i, first);
