@@ -9,7 +9,7 @@
 // ΔA = A[i+1] − A[i] are recomputed from the next row. gate-table.ts computes them by that same
 // subtraction, so the values are the same bits, and a slice copies half the bytes.
 
-import { PAIRS, PAIR_BYTES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
+import { K_60TH, K_120TH, K_HALF, K_INV_STEP, K_LAST_ROW, K_LAST_ROW_BELOW, K_ONE, K_PADE_MAX, K_TENTH, K_THRESHOLD, K_VMIN, kx2, PAIRS, PAIR_BYTES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
@@ -120,9 +120,9 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
 @inline export function cellPair(c: i32, spikes: i32, gExt: v128, gExtE: v128): i32 {
   const cb = <usize>c << 3;
   const v0 = pair(pV, cb);
-  let x = f64x2.mul(f64x2.sub(v0, f64x2.splat(vMin)), f64x2.splat(invStep));
+  let x = f64x2.mul(f64x2.sub(v0, kx2(K_VMIN)), kx2(K_INV_STEP));
   x = v128.bitselect(x, f64x2.splat(0), f64x2.gt(x, f64x2.splat(0))); // !(x > 0), NaN included → 0
-  x = v128.bitselect(f64x2.splat(lastRowBelow), x, f64x2.ge(x, f64x2.splat(lastRow)));
+  x = v128.bitselect(kx2(K_LAST_ROW_BELOW), x, f64x2.ge(x, kx2(K_LAST_ROW)));
   const iv = i32x4.trunc_sat_f64x2_s_zero(x);
   const f = f64x2.sub(x, f64x2.convert_low_i32x4_s(iv));
   const row0 = <usize>i32At(pStride, c) << 2; // compact rows: stride / 2 numbers
@@ -165,17 +165,17 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   const hc = pair(pHOVERC, cb);
   const y = f64x2.mul(hc, g);
   const y2 = f64x2.mul(y, y);
-  const one = f64x2.splat(1);
-  const half = f64x2.splat(0.5);
-  const tenth = f64x2.splat(0.1);
-  const yOver120 = f64x2.mul(y, f64x2.splat(1.0 / 120));
+  const one = kx2(K_ONE);
+  const half = kx2(K_HALF);
+  const tenth = kx2(K_TENTH);
+  const yOver120 = f64x2.mul(y, kx2(K_120TH));
   const num = f64x2.add(f64x2.sub(one, f64x2.mul(half, y)), f64x2.mul(y2, f64x2.sub(tenth, yOver120)));
   const den = f64x2.add(f64x2.add(one, f64x2.mul(half, y)), f64x2.mul(y2, f64x2.add(tenth, yOver120)));
   let v1 = f64x2.div(
-    f64x2.add(f64x2.mul(v0, num), f64x2.mul(f64x2.mul(hc, ge), f64x2.add(one, f64x2.mul(y2, f64x2.splat(1.0 / 60))))),
+    f64x2.add(f64x2.mul(v0, num), f64x2.mul(f64x2.mul(hc, ge), f64x2.add(one, f64x2.mul(y2, kx2(K_60TH))))),
     den,
   );
-  const pade = v128.and(f64x2.ge(y, f64x2.splat(0)), f64x2.lt(y, f64x2.splat(padeMax)));
+  const pade = v128.and(f64x2.ge(y, f64x2.splat(0)), f64x2.lt(y, kx2(K_PADE_MAX)));
   if (!i64x2.all_true(pade)) {
     if (i64x2.extract_lane(pade, 0) == 0) {
       v1 = f64x2.replace_lane(v1, 0, expStep(f64x2.extract_lane(v0, 0), f64x2.extract_lane(g, 0), f64x2.extract_lane(ge, 0), f64x2.extract_lane(y, 0)));
@@ -185,7 +185,7 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
     }
   }
   v128.store(pV + cb, v1);
-  const thr = f64x2.splat(threshold);
+  const thr = kx2(K_THRESHOLD);
   const crossed = i64x2.bitmask(v128.and(f64x2.lt(v0, thr), f64x2.ge(v1, thr)));
   if (crossed != 0) {
     if (crossed & 1) {

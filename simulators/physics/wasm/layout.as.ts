@@ -73,6 +73,19 @@ export const PAIR_ANY_P: usize = 4; export const PAIR_ANY_U: usize = 8; // i32: 
 export const PAIR_HAS_P: usize = 16; export const PAIR_HAS_U: usize = 32; // v128: all-ones lanes where it has
 export const PAIR_COL_P: usize = 48; export const PAIR_COL_U: usize = 56; // i32 × 2: its byte offset in the row (0: none)
 
+// Constants as f64x2 (both lanes), also in the header's spare room, set by `init`: one load with
+// a constant address each, where a splat costs two instructions and a literal three.
+const CONSTS: usize = 3072;
+export const K_VMIN: usize = 0; export const K_INV_STEP: usize = 16; export const K_LAST_ROW: usize = 32;
+export const K_LAST_ROW_BELOW: usize = 48; export const K_PADE_MAX: usize = 64; export const K_THRESHOLD: usize = 80;
+export const K_RAIL: usize = 96; export const K_NEG_RAIL: usize = 112; export const K_ONE: usize = 128;
+export const K_HALF: usize = 144; export const K_TENTH: usize = 160; export const K_120TH: usize = 176; export const K_60TH: usize = 192;
+
+/** The constant at CONSTS + k in both lanes. */
+@inline export function kx2(k: usize): v128 {
+  return v128.load(CONSTS + k);
+}
+
 // Per block: samples per channel in the command/measurement arrays, substeps per sample, h, dt.
 export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;
 
@@ -98,6 +111,13 @@ export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue
   nCell = cells; nCh = channels; nSlot = slots; nSyn = synapses; queue = queue_; silenceEvery = silence;
   vMin = vMin_; invStep = invStep_; lastRow = lastRow_; lastRowBelow = lastRow_ - 1e-9;
   threshold = threshold_; padeMax = padeMax_; rail = rail_;
+  v128.store(CONSTS + K_VMIN, f64x2.splat(vMin)); v128.store(CONSTS + K_INV_STEP, f64x2.splat(invStep));
+  v128.store(CONSTS + K_LAST_ROW, f64x2.splat(lastRow)); v128.store(CONSTS + K_LAST_ROW_BELOW, f64x2.splat(lastRowBelow));
+  v128.store(CONSTS + K_PADE_MAX, f64x2.splat(padeMax)); v128.store(CONSTS + K_THRESHOLD, f64x2.splat(threshold));
+  v128.store(CONSTS + K_RAIL, f64x2.splat(rail)); v128.store(CONSTS + K_NEG_RAIL, f64x2.splat(-rail));
+  v128.store(CONSTS + K_ONE, f64x2.splat(1)); v128.store(CONSTS + K_HALF, f64x2.splat(0.5));
+  v128.store(CONSTS + K_TENTH, f64x2.splat(0.1)); v128.store(CONSTS + K_120TH, f64x2.splat(1.0 / 120));
+  v128.store(CONSTS + K_60TH, f64x2.splat(1.0 / 60));
   return misplaced(S_V, pV) + misplaced(S_M, pM) + misplaced(S_H, pH) + misplaced(S_N, pN) + misplaced(S_P, pP) + misplaced(S_U, pU)
     + misplaced(S_GL, pGL) + misplaced(S_GLEL, pGLEL) + misplaced(S_GNA, pGNA) + misplaced(S_ENA, pENA) + misplaced(S_GK, pGK)
     + misplaced(S_EK, pEK) + misplaced(S_GM, pGM) + misplaced(S_GT, pGT) + misplaced(S_ECA, pECA) + misplaced(S_HOVERC, pHOVERC)

@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, kx2, K_RAIL, K_NEG_RAIL, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -138,8 +138,8 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   }
   const uInf = f64x2.add(v128.load(pV + cb), f64x2.mul(cmd, v128.load(pRA + chb)));
   let u = f64x2.add(uInf, f64x2.mul(f64x2.sub(v128.load(pTipU + chb), uInf), v128.load(pTipK + chb)));
-  const r = f64x2.splat(rail);
-  const nr = f64x2.splat(-rail);
+  const r = kx2(K_RAIL);
+  const nr = kx2(K_NEG_RAIL);
   u = v128.bitselect(r, v128.bitselect(nr, u, f64x2.lt(u, nr)), f64x2.gt(u, r));
   v128.store(pTipU + chb, u);
   const ge = f64x2.mul(u, v128.load(pGA + chb));
