@@ -51,7 +51,7 @@ const DONE = 0;
 interface KernelExports {
   /** Returns the number of pinned arrays whose header offset is not the kernel's constant (must be 0). */
   init(cells: number, channels: number, slots: number, synapses: number, queue: number, silenceEvery: number, vMin: number, invStep: number, lastRow: number, threshold: number, padeMax: number, rail: number): number;
-  setBlock(chunk: number, sub: number, h: number, dt: number): void;
+  setBlock(sub: number, h: number, dt: number): void;
   run(i: number, k: number, iEnd: number, t: number): number;
 }
 
@@ -216,7 +216,7 @@ export class SliceKernel {
   run(len: number, sub: number, h: number, dt: number, t: number, onSpike: (cell: number, time: number) => void): number {
     this.syncTables();
     const ex = this.exports;
-    ex.setBlock(PIPETTE_CHUNK, sub, h, dt);
+    ex.setBlock(sub, h, dt);
     const io = this.ioI32;
     let i = 0;
     let k = 0;

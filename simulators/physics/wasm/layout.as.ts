@@ -40,8 +40,9 @@ export const pCP: usize = PIN0 + 24 * PIN; export const pOff: usize = PIN0 + 25 
 export const pTipVp: usize = PIN0 + 27 * PIN; export const pTipK: usize = PIN0 + 28 * PIN;
 export const pPG: usize = PIN0 + 29 * PIN; export const pPGE: usize = PIN0 + 30 * PIN; export const pPI: usize = PIN0 + 31 * PIN;
 export const pChOfCell: usize = PIN0 + 32 * PIN;
-export const pCmd: usize = PIN0 + 33 * PIN; // 8 channels × 1024 samples (PIPETTE_CHUNK) of f64
-export const pOut: usize = pCmd + 8 * 1024 * 8;
+export const CHUNK: i32 = 1024; // samples per channel in cmd and out (PIPETTE_CHUNK: init's check of pOut fixes it)
+export const pCmd: usize = PIN0 + 33 * PIN; // 8 channels × CHUNK samples of f64
+export const pOut: usize = pCmd + 8 * <usize>CHUNK * 8;
 // Synapse groups (synapse.ts Layout: rowStart per cell pair + 1; rows of ROW_BYTES, the fields of
 // their two slots at the offsets below; silence threshold per slot), the silence counter; the io
 // area of `run`.
@@ -86,8 +87,8 @@ export const K_HALF: usize = 144; export const K_TENTH: usize = 160; export cons
   return v128.load(CONSTS + k);
 }
 
-// Per block: samples per channel in the command/measurement arrays, substeps per sample, h, dt.
-export let chunk = 0; export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;
+// Per block: substeps per sample, h, dt.
+export let sub = 1; export let hStep: f64 = 0; export let dtSample: f64 = 0;
 
 @inline function slot(s: i32): usize {
   return <usize>load<i32>(<usize>(s << 2));
@@ -128,9 +129,9 @@ export function init(cells: i32, channels: i32, slots: i32, synapses: i32, queue
     + misplaced(S_CMD, pCmd) + misplaced(S_OUT, pOut);
 }
 
-/** The block's sampling: `chunk` samples per channel in cmd/out, `sub` substeps of h per sample of dt. */
-export function setSampling(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
-  chunk = chunk_; sub = sub_; hStep = h; dtSample = dt;
+/** The block's sampling: `sub` substeps of h per sample of dt. */
+export function setSampling(sub_: i32, h: f64, dt: f64): void {
+  sub = sub_; hStep = h; dtSample = dt;
 }
 
 @inline export function f64At(base: usize, i: i32): f64 {

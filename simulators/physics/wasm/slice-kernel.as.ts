@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { chunk, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, kx2, K_RAIL, K_NEG_RAIL, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { CHUNK, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, kx2, K_RAIL, K_NEG_RAIL, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -47,7 +47,7 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
  */
 @inline function pipette(ch: i32, c: i32, i: i32, first: bool): void {
   const kind = load<u8>(pKind + <usize>ch);
-  const at = ch * chunk + i;
+  const at = ch * CHUNK + i;
   const cmd = command(at);
   if (kind == NODE) {
     if (first) {
@@ -128,13 +128,14 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
 @inline function nodePair(ch: i32, c: i32, i: i32, first: bool): v128 {
   const chb = <usize>ch << 3;
   const cb = <usize>c << 3;
-  const at = ch * chunk + i;
-  const cmd = f64x2.replace_lane(f64x2.splat(command(at)), 1, command(at + chunk));
+  const at = ch * CHUNK + i;
+  const raw = f64x2.replace_lane(f64x2.splat(f64At(pCmd, at)), 1, f64At(pCmd, at + CHUNK));
+  const cmd = v128.and(raw, f64x2.eq(f64x2.sub(raw, raw), f64x2.splat(0))); // `command` per lane: NaN / ±Infinity → +0
   if (first) {
     const out = f64x2.add(v128.load(pTipU + chb), v128.load(pOff + chb));
     v128.store(pTipVp + chb, out);
     setF64(pOut, at, f64x2.extract_lane(out, 0));
-    setF64(pOut, at + chunk, f64x2.extract_lane(out, 1));
+    setF64(pOut, at + CHUNK, f64x2.extract_lane(out, 1));
   }
   const uInf = f64x2.add(v128.load(pV + cb), f64x2.mul(cmd, v128.load(pRA + chb)));
   let u = f64x2.add(uInf, f64x2.mul(f64x2.sub(v128.load(pTipU + chb), uInf), v128.load(pTipK + chb)));
@@ -151,8 +152,8 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
  * Starts a block (JS calls it per chunk, after the channels' kinds and the cells' tables are set):
  * the sampling (layout.as.ts setSampling), then each cell pair's PAIRS record.
  */
-export function setBlock(chunk_: i32, sub_: i32, h: f64, dt: f64): void {
-  setSampling(chunk_, sub_, h, dt);
+export function setBlock(sub_: i32, h: f64, dt: f64): void {
+  setSampling(sub_, h, dt);
   for (let c = 0; c + 1 < nCell; c += 2) {
     const at = PAIRS + <usize>(c >> 1) * PAIR_BYTES;
     const ch = i32At(pChOfCell, c);
