@@ -28,7 +28,7 @@ const KERNEL_SLOTS = [
   'synGroup', 'synScale', 'synTauRise', 'synTauDecay', 'synRise', 'synDecay', 'synTime',
   'qTime', 'qAmp', 'qHead', 'qLen', 'nextArrival',
 ] as const;
-const HEADER_BYTES = 4096; // the header (its first 256 B), and room for the kernel's statics (per-pair records at 1024–3071: wasm/layout.as.ts PAIRS)
+const HEADER_BYTES = 4096; // the header (its first 256 B), then the kernel's own records (wasm/layout.as.ts PAIRS, CONSTS)
 const PAGE = 65536;
 /**
  * Arrays at fixed addresses, right after the header, in this order: the per-cell (≤ 64) and

@@ -9,7 +9,7 @@
 // ΔA = A[i+1] − A[i] are recomputed from the next row. gate-table.ts computes them by that same
 // subtraction, so the values are the same bits, and a slice copies half the bytes.
 
-import { K_60TH, K_120TH, K_HALF, K_INV_STEP, K_LAST_ROW, K_LAST_ROW_BELOW, K_ONE, K_PADE_MAX, K_TENTH, K_THRESHOLD, K_VMIN, kx2, PAIRS, PAIR_BYTES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
+import { PAIR_ROW, PAIR_TABLE, K_60TH, K_120TH, K_HALF, K_INV_STEP, K_LAST_ROW, K_LAST_ROW_BELOW, K_ONE, K_PADE_MAX, K_TENTH, K_THRESHOLD, K_VMIN, kx2, PAIRS, PAIR_BYTES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, f64At, i32At, invStep, lastRow, lastRowBelow, pColP, pColU, pECA, pEK, pENA, pGK, pGL, pGLEL, pGM, pGNA, pGT, pH, pHOVERC, pM, pN, pP, pPI, pSpiked, pStride, pTableAt, pU, pV, padeMax, setF64, threshold, vMin } from './layout.as';
 
 @external("env", "exp")
 declare function hostExp(x: f64): f64; // the host's Math.exp: bit-identical to the JS path
@@ -125,10 +125,11 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   x = v128.bitselect(kx2(K_LAST_ROW_BELOW), x, f64x2.ge(x, kx2(K_LAST_ROW)));
   const iv = i32x4.trunc_sat_f64x2_s_zero(x);
   const f = f64x2.sub(x, f64x2.convert_low_i32x4_s(iv));
-  const row0 = <usize>i32At(pStride, c) << 2; // compact rows: stride / 2 numbers
-  const row1 = <usize>i32At(pStride, c + 1) << 2;
-  const r0 = <usize>i32At(pTableAt, c) + <usize>i32x4.extract_lane(iv, 0) * row0;
-  const r1 = <usize>i32At(pTableAt, c + 1) + <usize>i32x4.extract_lane(iv, 1) * row1;
+  const info = PAIRS + <usize>(c >> 1) * PAIR_BYTES;
+  const row0 = <usize>load<i32>(info, PAIR_ROW);
+  const row1 = <usize>load<i32>(info, PAIR_ROW + 4);
+  const r0 = <usize>load<i32>(info, PAIR_TABLE) + <usize>i32x4.extract_lane(iv, 0) * row0;
+  const r1 = <usize>load<i32>(info, PAIR_TABLE + 4) + <usize>i32x4.extract_lane(iv, 1) * row1;
   const m = gate2(r0, r1, row0, row1, f, pair(pM, cb));
   const h = gate2(r0 + 16, r1 + 16, row0, row1, f, pair(pH, cb));
   const n = gate2(r0 + 32, r1 + 32, row0, row1, f, pair(pN, cb));
@@ -140,7 +141,6 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   let gK = f64x2.mul(f64x2.mul(pair(pGK, cb), n2), n2);
   let g = f64x2.add(f64x2.add(pair(pGL, cb), gNa), gExt);
   let ge = f64x2.add(f64x2.add(f64x2.add(pair(pGLEL, cb), f64x2.mul(gNa, pair(pENA, cb))), gExtE), pair(pPI, cb));
-  const info = PAIRS + <usize>(c >> 1) * PAIR_BYTES;
   if (load<i32>(info, PAIR_ANY_P)) {
     const has = v128.load(info, PAIR_HAS_P);
     const p = gate2(r0 + <usize>load<i32>(info, PAIR_COL_P), r1 + <usize>load<i32>(info, PAIR_COL_P + 4), row0, row1, f, pair(pP, cb));

@@ -66,17 +66,18 @@ export let silenceEvery = 0;
 export let vMin: f64 = 0; export let invStep: f64 = 0; export let lastRow: f64 = 0; export let lastRowBelow: f64 = 0;
 export let threshold: f64 = 0; export let padeMax: f64 = 0; export let rail: f64 = 0;
 
-// Per cell pair (≤ 32), in the header's spare room (JS uses its first 256 bytes): what the substep
+// Per cell pair (≤ 32), in the header's spare room after its first 256 bytes (the slots JS writes): what the substep
 // would otherwise work out per pair from values constant over a block (`setBlock` sets it).
-export const PAIRS: usize = 1024; export const PAIR_BYTES: usize = 64;
+export const PAIRS: usize = 256; export const PAIR_BYTES: usize = 80;
 export const PAIR_NODES: usize = 0; // i32: both cells on adjacent NODE channels (slice-kernel.as.ts nodePair)
 export const PAIR_ANY_P: usize = 4; export const PAIR_ANY_U: usize = 8; // i32: either cell has the column
 export const PAIR_HAS_P: usize = 16; export const PAIR_HAS_U: usize = 32; // v128: all-ones lanes where it has
 export const PAIR_COL_P: usize = 48; export const PAIR_COL_U: usize = 56; // i32 × 2: its byte offset in the row (0: none)
+export const PAIR_TABLE: usize = 64; export const PAIR_ROW: usize = 72; // i32 × 2: each cell's table (tableAt) and row bytes
 
 // Constants as f64x2 (both lanes), also in the header's spare room, set by `init`: one load with
 // a constant address each, where a splat costs two instructions and a literal three.
-const CONSTS: usize = 3072;
+const CONSTS: usize = 3072; // after PAIRS (32 pairs)
 export const K_VMIN: usize = 0; export const K_INV_STEP: usize = 16; export const K_LAST_ROW: usize = 32;
 export const K_LAST_ROW_BELOW: usize = 48; export const K_PADE_MAX: usize = 64; export const K_THRESHOLD: usize = 80;
 export const K_RAIL: usize = 96; export const K_NEG_RAIL: usize = 112; export const K_ONE: usize = 128;

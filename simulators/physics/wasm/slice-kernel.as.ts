@@ -13,7 +13,7 @@
 // is). The kernel allocates nothing. This file: the pipettes, the synapse groups, the substep
 // over all cells and `run`; cells.as.ts: the neuron step; arrivals.as.ts: synaptic arrivals.
 
-import { CHUNK, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, kx2, K_RAIL, K_NEG_RAIL, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
+import { CHUNK, pNextArrival, dtSample, f64At, hStep, i32At, nCell, nSlot, pCP, pChOfCell, pCmd, pCounter, pGA, pIO, pRowStart, kx2, K_RAIL, K_NEG_RAIL, PAIRS, PAIR_BYTES, PAIR_NODES, PAIR_ANY_P, PAIR_ANY_U, PAIR_HAS_P, PAIR_HAS_U, PAIR_COL_P, PAIR_COL_U, setSampling, pColP, pColU, PAIR_TABLE, PAIR_ROW, pTableAt, pStride, pGroupRows, slotAt, DECAY, RISE, K_DECAY, K_RISE, REV, ROW_BYTES, pKind, pOff, pOut, pPG, pPGE, pPI, pRA, pSilent, pTipK, pTipU, pTipVp, pV, rail, setF64, silenceEvery, sub } from './layout.as';
 import { cell, cellPair } from './cells.as';
 import { deliver } from './arrivals.as';
 
@@ -162,6 +162,10 @@ export function setBlock(sub_: i32, h: f64, dt: f64): void {
     store<i32>(at + PAIR_NODES, nodes ? 1 : 0);
     columnInfo(at, PAIR_ANY_P, PAIR_HAS_P, PAIR_COL_P, i32At(pColP, c), i32At(pColP, c + 1));
     columnInfo(at, PAIR_ANY_U, PAIR_HAS_U, PAIR_COL_U, i32At(pColU, c), i32At(pColU, c + 1));
+    store<i32>(at + PAIR_TABLE, i32At(pTableAt, c));
+    store<i32>(at + PAIR_TABLE + 4, i32At(pTableAt, c + 1));
+    store<i32>(at + PAIR_ROW, i32At(pStride, c) << 2); // compact rows: stride / 2 numbers
+    store<i32>(at + PAIR_ROW + 4, i32At(pStride, c + 1) << 2);
   }
 }
 
