@@ -105,9 +105,6 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   return f64x2.add(a, f64x2.mul(b, x));
 }
 
-@inline function pair(base: usize, cb: usize): v128 {
-  return v128.load(base + cb);
-}
 
 /**
  * `cell` for cells c and c + 1 at once in f64x2 lanes. Per lane the operations and their order
@@ -119,7 +116,7 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
  */
 @inline export function cellPair(c: i32, spikes: i32, gExt: v128, gExtE: v128): i32 {
   const cb = <usize>c << 3;
-  const v0 = pair(pV, cb);
+  const v0 = v128.load(cb, pV);
   let x = f64x2.mul(f64x2.sub(v0, kx2(K_VMIN)), kx2(K_INV_STEP));
   x = v128.bitselect(x, f64x2.splat(0), f64x2.gt(x, f64x2.splat(0))); // !(x > 0), NaN included → 0
   x = v128.bitselect(kx2(K_LAST_ROW_BELOW), x, f64x2.ge(x, kx2(K_LAST_ROW)));
@@ -130,39 +127,39 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   const row1 = <usize>load<i32>(info, PAIR_ROW + 4);
   const r0 = <usize>load<i32>(info, PAIR_TABLE) + <usize>i32x4.extract_lane(iv, 0) * row0;
   const r1 = <usize>load<i32>(info, PAIR_TABLE + 4) + <usize>i32x4.extract_lane(iv, 1) * row1;
-  const m = gate2(r0, r1, row0, row1, f, pair(pM, cb));
-  const h = gate2(r0 + 16, r1 + 16, row0, row1, f, pair(pH, cb));
-  const n = gate2(r0 + 32, r1 + 32, row0, row1, f, pair(pN, cb));
-  v128.store(pM + cb, m);
-  v128.store(pH + cb, h);
-  v128.store(pN + cb, n);
-  const gNa = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(pair(pGNA, cb), m), m), m), h);
+  const m = gate2(r0, r1, row0, row1, f, v128.load(cb, pM));
+  const h = gate2(r0 + 16, r1 + 16, row0, row1, f, v128.load(cb, pH));
+  const n = gate2(r0 + 32, r1 + 32, row0, row1, f, v128.load(cb, pN));
+  v128.store(cb, m, pM);
+  v128.store(cb, h, pH);
+  v128.store(cb, n, pN);
+  const gNa = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(v128.load(cb, pGNA), m), m), m), h);
   const n2 = f64x2.mul(n, n);
-  let gK = f64x2.mul(f64x2.mul(pair(pGK, cb), n2), n2);
-  let g = f64x2.add(f64x2.add(pair(pGL, cb), gNa), gExt);
-  let ge = f64x2.add(f64x2.add(f64x2.add(pair(pGLEL, cb), f64x2.mul(gNa, pair(pENA, cb))), gExtE), pair(pPI, cb));
+  let gK = f64x2.mul(f64x2.mul(v128.load(cb, pGK), n2), n2);
+  let g = f64x2.add(f64x2.add(v128.load(cb, pGL), gNa), gExt);
+  let ge = f64x2.add(f64x2.add(f64x2.add(v128.load(cb, pGLEL), f64x2.mul(gNa, v128.load(cb, pENA))), gExtE), v128.load(cb, pPI));
   if (load<i32>(info, PAIR_ANY_P)) {
     const has = v128.load(info, PAIR_HAS_P);
-    const p = gate2(r0 + <usize>load<i32>(info, PAIR_COL_P), r1 + <usize>load<i32>(info, PAIR_COL_P + 4), row0, row1, f, pair(pP, cb));
-    v128.store(pP + cb, v128.bitselect(p, pair(pP, cb), has));
-    gK = v128.bitselect(f64x2.add(gK, f64x2.mul(pair(pGM, cb), p)), gK, has);
+    const p = gate2(r0 + <usize>load<i32>(info, PAIR_COL_P), r1 + <usize>load<i32>(info, PAIR_COL_P + 4), row0, row1, f, v128.load(cb, pP));
+    v128.store(cb, v128.bitselect(p, v128.load(cb, pP), has), pP);
+    gK = v128.bitselect(f64x2.add(gK, f64x2.mul(v128.load(cb, pGM), p)), gK, has);
   }
   g = f64x2.add(g, gK);
-  ge = f64x2.add(ge, f64x2.mul(gK, pair(pEK, cb)));
+  ge = f64x2.add(ge, f64x2.mul(gK, v128.load(cb, pEK)));
   if (load<i32>(info, PAIR_ANY_U)) {
     const has = v128.load(info, PAIR_HAS_U);
     const q0 = r0 + <usize>load<i32>(info, PAIR_COL_U);
     const q1 = r1 + <usize>load<i32>(info, PAIR_COL_U + 4);
-    const u = gate2(q0, q1, row0, row1, f, pair(pU, cb));
-    v128.store(pU + cb, v128.bitselect(u, pair(pU, cb), has));
+    const u = gate2(q0, q1, row0, row1, f, v128.load(cb, pU));
+    v128.store(cb, v128.bitselect(u, v128.load(cb, pU), has), pU);
     const s0 = f64x2.replace_lane(f64x2.splat(load<f64>(q0, 16)), 1, load<f64>(q1, 16)); // s∞
     const s1 = f64x2.replace_lane(f64x2.splat(load<f64>(q0 + row0, 16)), 1, load<f64>(q1 + row1, 16));
     const s = f64x2.add(s0, f64x2.mul(f64x2.sub(s1, s0), f));
-    const gT = f64x2.mul(f64x2.mul(f64x2.mul(pair(pGT, cb), s), s), u);
+    const gT = f64x2.mul(f64x2.mul(f64x2.mul(v128.load(cb, pGT), s), s), u);
     g = v128.bitselect(f64x2.add(g, gT), g, has);
-    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(gT, pair(pECA, cb))), ge, has);
+    ge = v128.bitselect(f64x2.add(ge, f64x2.mul(gT, v128.load(cb, pECA))), ge, has);
   }
-  const hc = pair(pHOVERC, cb);
+  const hc = v128.load(cb, pHOVERC);
   const y = f64x2.mul(hc, g);
   const y2 = f64x2.mul(y, y);
   const one = kx2(K_ONE);
@@ -184,7 +181,7 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
       v1 = f64x2.replace_lane(v1, 1, expStep(f64x2.extract_lane(v0, 1), f64x2.extract_lane(g, 1), f64x2.extract_lane(ge, 1), f64x2.extract_lane(y, 1)));
     }
   }
-  v128.store(pV + cb, v1);
+  v128.store(cb, v1, pV);
   const thr = kx2(K_THRESHOLD);
   const crossed = i64x2.bitmask(v128.and(f64x2.lt(v0, thr), f64x2.ge(v1, thr)));
   if (crossed != 0) {

@@ -22,7 +22,9 @@ const S_Q_TIME = 47; const S_Q_AMP = 48; const S_Q_HEAD = 49; const S_Q_LEN = 50
 
 // Arrays at fixed addresses (PINNED in ../slice-kernel.ts, same order): per cell or per channel,
 // PIN bytes each after the 4 KiB header, then the command and measurement chunks. Compile-time
-// constants, so an access is one instruction with an immediate offset; `init` checks them.
+// constants, so no global load; the hot loops pass them as the load's offset immediate
+// (`v128.load(cb, pV)`, not `v128.load(pV + cb)`), which V8 folds into the addressing mode where
+// the add costs an instruction of its own. `init` checks them.
 const PIN0: usize = 4096;
 const PIN: usize = 512;
 // Cells: state, parameters, gating tables (byte offset per cell), spiked cells.

@@ -129,22 +129,23 @@ const SPIKED = 1; // a substep ended with spikes (count at io+16, cells in `spik
   const chb = <usize>ch << 3;
   const cb = <usize>c << 3;
   const at = ch * CHUNK + i;
-  const raw = f64x2.replace_lane(f64x2.splat(f64At(pCmd, at)), 1, f64At(pCmd, at + CHUNK));
+  const ab = <usize>at << 3;
+  const raw = f64x2.replace_lane(f64x2.splat(load<f64>(ab, pCmd)), 1, load<f64>(ab, pCmd + (<usize>CHUNK << 3)));
   const cmd = v128.and(raw, f64x2.eq(f64x2.sub(raw, raw), f64x2.splat(0))); // `command` per lane: NaN / ±Infinity → +0
   if (first) {
-    const out = f64x2.add(v128.load(pTipU + chb), v128.load(pOff + chb));
-    v128.store(pTipVp + chb, out);
-    setF64(pOut, at, f64x2.extract_lane(out, 0));
-    setF64(pOut, at + CHUNK, f64x2.extract_lane(out, 1));
+    const out = f64x2.add(v128.load(chb, pTipU), v128.load(chb, pOff));
+    v128.store(chb, out, pTipVp);
+    store<f64>(ab, f64x2.extract_lane(out, 0), pOut);
+    store<f64>(ab, f64x2.extract_lane(out, 1), pOut + (<usize>CHUNK << 3));
   }
-  const uInf = f64x2.add(v128.load(pV + cb), f64x2.mul(cmd, v128.load(pRA + chb)));
-  let u = f64x2.add(uInf, f64x2.mul(f64x2.sub(v128.load(pTipU + chb), uInf), v128.load(pTipK + chb)));
+  const uInf = f64x2.add(v128.load(cb, pV), f64x2.mul(cmd, v128.load(chb, pRA)));
+  let u = f64x2.add(uInf, f64x2.mul(f64x2.sub(v128.load(chb, pTipU), uInf), v128.load(chb, pTipK)));
   const r = kx2(K_RAIL);
   const nr = kx2(K_NEG_RAIL);
   u = v128.bitselect(r, v128.bitselect(nr, u, f64x2.lt(u, nr)), f64x2.gt(u, r));
-  v128.store(pTipU + chb, u);
-  const ge = f64x2.mul(u, v128.load(pGA + chb));
-  v128.store(pPGE + cb, ge);
+  v128.store(chb, u, pTipU);
+  const ge = f64x2.mul(u, v128.load(chb, pGA));
+  v128.store(cb, ge, pPGE);
   return ge;
 }
 
@@ -197,7 +198,7 @@ function columnInfo(at: usize, any: usize, has: usize, col: usize, col0: i32, co
     if (ch1 >= 0) pipette(ch1, c + 1, i, first);
     ge = f64x2.replace_lane(f64x2.splat(f64At(pPGE, c)), 1, f64At(pPGE, c + 1)); // after scalar stores: no 16-byte reload
   }
-  let g = v128.load(pPG + (<usize>c << 3));
+  let g = v128.load(<usize>c << 3, pPG);
   const p = c >> 1;
   const end = i32At(pRowStart, p + 1);
   const rows = pGroupRows;
