@@ -166,6 +166,24 @@ describe('slice kernels — WebAssembly and JS reference give identical bits', (
     expect(js.spikes.every((s) => s.length >= 2)).toBe(true);
   });
 
+  it('cells held past both ends of the gate tables (row index clamped at 0 and at the last row)', () => {
+    // Commands of ±20 V (the membrane shunts them to ≈ ±1–19 V) hold the cells far below TABLE_MIN
+    // and above TABLE_MAX (±0.25 V), in both lanes of a pair and in the odd last cell: the kernel's
+    // clamp of the table row (and its Math.exp branch) must match the JS loop's.
+    const subclasses: Subclass[] = ['pyramidal', 'sst', 'pvalb'];
+    const vc = subclasses.map((): ClampMode => 'VC');
+    const hold = (a: number, b: number) => (ch: number, i: number): number => (i < 300 ? a : b) * (ch === 1 ? -1 : 1);
+    const blocks: Block[] = [
+      { modes: vc, n: 600, dt: 20e-6, command: hold(-20, 20) },
+      { modes: vc, n: 600, dt: 20e-6, command: hold(20, -0.07) },
+    ];
+    for (const n of [300, 600]) {
+      const v = runSlice({ seed: 5, subclasses, kernel: 'js' }, [{ ...(blocks[0] as Block), n }]).state.slice(0, 3);
+      expect(v.every((x) => x < -0.25 || x > 0.25)).toBe(true);
+    }
+    expectIdentical({ seed: 5, subclasses, synapses: allToAll(subclasses) }, blocks);
+  });
+
   it('refuses an unknown kernel', () => {
     expect(() => new SlicePreparation({ kernel: 'gpu' as unknown as 'js' })).toThrow(/kernel/);
   });
