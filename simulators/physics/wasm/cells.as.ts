@@ -118,7 +118,7 @@ function expStep(v0: f64, g: f64, ge: f64, y: f64): f64 {
   const cb = <usize>c << 3;
   const v0 = v128.load(cb, pV);
   let x = f64x2.mul(f64x2.sub(v0, kx2(K_VMIN)), kx2(K_INV_STEP));
-  x = v128.bitselect(x, f64x2.splat(0), f64x2.gt(x, f64x2.splat(0))); // !(x > 0), NaN included → 0
+  x = f64x2.pmax(f64x2.splat(0), x); // 0 < x ? x : 0, so !(x > 0), NaN included → +0 (one maxpd)
   x = v128.bitselect(kx2(K_LAST_ROW_BELOW), x, f64x2.ge(x, kx2(K_LAST_ROW)));
   const iv = i32x4.trunc_sat_f64x2_s_zero(x);
   const f = f64x2.sub(x, f64x2.convert_low_i32x4_s(iv));
