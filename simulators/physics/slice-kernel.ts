@@ -28,7 +28,8 @@ const KERNEL_SLOTS = [
   'synGroup', 'synScale', 'synTauRise', 'synTauDecay', 'synRise', 'synDecay', 'synTime',
   'qTime', 'qAmp', 'qHead', 'qLen', 'nextArrival',
 ] as const;
-const HEADER_BYTES = 4096; // the header (its first 256 B), then the kernel's own records (wasm/layout.as.ts PAIRS, CONSTS)
+const HEADER_BYTES = 4096; // the header (its first HEADER_SLOT_BYTES), then the kernel's own records (wasm/layout.as.ts PAIRS, CONSTS)
+const HEADER_SLOT_BYTES = 256; // where the kernel's records start (wasm/layout.as.ts PAIRS)
 const PAGE = 65536;
 /**
  * Arrays at fixed addresses, right after the header, in this order: the per-cell (≤ 64) and
@@ -160,6 +161,7 @@ export class SliceKernel {
       io: this.ioF64,
       chOfCell,
     };
+    if (KERNEL_SLOTS.length * 4 > HEADER_SLOT_BYTES) throw new Error('slice kernel: the header slots would overlap the kernel\'s records');
     const header = new Int32Array(mem.memory.buffer, 0, KERNEL_SLOTS.length);
     KERNEL_SLOTS.forEach((name, s) => {
       const view = views[name];
