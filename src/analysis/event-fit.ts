@@ -1,5 +1,6 @@
 import type { PspShape } from './psp-shape.ts';
 import { sampleShape } from './psp-shape.ts';
+import { whiten, type Whitening } from './noise-model.ts';
 import { solveLinear } from './stats.ts';
 
 /**
@@ -21,12 +22,11 @@ export interface EventFit {
   /**
    * Sampling variance of each amplitude, σ²·[(XᵀX)⁻¹]_jj with σ² the residual variance: how well
    * the segment pins that amplitude down (an isolated response well, one of a 200 Hz train, whose
-   * column overlaps its neighbours', much less). For weighting, not a calibrated error: the noise
-   * is treated as white.
+   * column overlaps its neighbours', much less). Without a noise model the noise is treated as
+   * white and this is for weighting only; with one (generalised least squares) σ² is the whitened
+   * residual's variance and the variance is the estimate's own (tests/analysis/noise-model.test.ts).
    */
   variances: number[];
-  /** rms of the residual. */
-  residualRms: number;
 }
 
 export interface Segment {
@@ -59,72 +59,114 @@ function sparseColumn(seg: Segment, event: number, shape: PspShape): SparseColum
   return { from: onset, values };
 }
 
-interface Sums {
-  sy: number;
-  syy: number;
-  /** Σ τ·y and Σ τ² with τ = (i − mid) / n, the drift regressor. */
-  sty: number;
-  stt: number;
+/** The filter of white noise: none (a = x exactly), so the fit is ordinary least squares. */
+const WHITE: Whitening = { phi: 0, theta: 0 };
+
+/** A whitened sparse column stops where the filter's memory θ^k has fallen below this. */
+const WHITE_TAIL = 1e-7;
+
+/** The column through the whitening filter: it starts where the column does and rings on by the filter's memory. */
+function whitenColumn(c: SparseColumn, n: number, w: Whitening): SparseColumn {
+  const tail = w.theta > 0 ? Math.ceil(Math.log(WHITE_TAIL) / Math.log(w.theta)) : 1;
+  const len = Math.max(0, Math.min(n - c.from, c.values.length + tail));
+  const x = new Float64Array(len);
+  x.set(c.values.subarray(0, Math.min(len, c.values.length)));
+  return { from: c.from, values: whiten(x, w, x) };
 }
 
-const sumCache = new WeakMap<Float32Array, Sums>();
+interface WhitenedTrend {
+  /** The baseline and drift columns (1 and (i − mid)/n), whitened. */
+  bw: Float64Array;
+  dw: Float64Array;
+  bb: number;
+  bd: number;
+  dd: number;
+}
 
-/** Sums over a whole segment, computed once: a pair's segments are refitted after every sweep. */
-function sums(y: Float32Array): Sums {
-  let s = sumCache.get(y);
-  if (!s) {
-    const n = y.length;
+/** Whitened baseline and drift columns by segment length and filter: a pair's segments share a few lengths, refitted after every sweep. */
+const trendCache = new Map<string, WhitenedTrend>();
+const TREND_CACHE_SIZE = 256;
+
+function whitenedTrend(n: number, w: Whitening): WhitenedTrend {
+  const key = `${n}/${w.phi}/${w.theta}`;
+  let t = trendCache.get(key);
+  if (!t) {
     const mid = (n - 1) / 2;
-    let sy = 0, syy = 0, sty = 0, stt = 0;
+    const bw = whiten(new Float64Array(n).fill(1), w);
+    const d = new Float64Array(n);
+    for (let i = 0; i < n; i++) d[i] = (i - mid) / n;
+    const dw = whiten(d, w, d);
+    let bb = 0, bd = 0, dd = 0;
     for (let i = 0; i < n; i++) {
-      const v = y[i] as number;
-      const t = (i - mid) / n;
-      sy += v;
-      syy += v * v;
-      sty += t * v;
-      stt += t * t;
+      bb += (bw[i] as number) ** 2;
+      bd += (bw[i] as number) * (dw[i] as number);
+      dd += (dw[i] as number) ** 2;
     }
-    s = { sy, syy, sty, stt };
-    sumCache.set(y, s);
+    if (trendCache.size >= TREND_CACHE_SIZE) trendCache.clear();
+    t = { bw, dw, bb, bd, dd };
+    trendCache.set(key, t);
   }
-  return s;
+  return t;
 }
 
-export function fitEvents(seg: Segment, events: readonly number[], shape: PspShape): EventFit {
+let scratchBuffer = new Float64Array(0);
+
+/** A reused buffer of at least n samples (the whitened data lives only during one fit). */
+function scratch(n: number): Float64Array {
+  if (scratchBuffer.length < n) scratchBuffer = new Float64Array(n);
+  return scratchBuffer;
+}
+
+/**
+ * The event fit of `seg`. With a noise filter `w` (noise-model.ts), generalised least squares: the data and
+ * every column of the model go through the noise's whitening filter first, so correlated noise
+ * is weighted as it should be (the estimate stays unbiased whatever the filter; it is the
+ * variance that the right filter makes smallest, and `variances` then describe it).
+ */
+export function fitEvents(seg: Segment, events: readonly number[], shape: PspShape, w: Whitening = WHITE): EventFit {
   const m = events.length;
   const n = seg.y.length;
-  const y = seg.y;
-  // Products only over the stretch where both columns are non-negligible: the cost follows the
-  // responses' length, not the segment's (a 10 Hz train segment is ~0.8 s long).
-  const cols = events.map((e) => sparseColumn(seg, e, shape));
-  // Unknowns: baseline, drift, then one amplitude per event.
+  const { bw, dw, bb, bd, dd } = whitenedTrend(n, w);
+  const yw = scratch(n);
+  let by = 0, dy = 0, yy = 0;
+  let prevY = 0;
+  let prevA = 0;
+  for (let i = 0; i < n; i++) {
+    const v = seg.y[i] as number;
+    const a = v - w.phi * prevY + w.theta * prevA; // whiten(), fused with the sums
+    prevY = v;
+    prevA = a;
+    yw[i] = a;
+    by += (bw[i] as number) * a;
+    dy += (dw[i] as number) * a;
+    yy += a * a;
+  }
+  const cols = events.map((e) => whitenColumn(sparseColumn(seg, e, shape), n, w));
   const p = m + 2;
   const G = new Float64Array(p * p);
   const r = new Float64Array(p);
-  const { sy, syy, sty, stt } = sums(y);
-  const mid = (n - 1) / 2;
-  G[0] = n;
-  G[p + 1] = stt;
-  r[0] = sy;
-  r[1] = sty;
+  G[0] = bb;
+  G[1] = bd;
+  G[p] = bd;
+  G[p + 1] = dd;
+  r[0] = by;
+  r[1] = dy;
   for (let j = 0; j < m; j++) {
     const cj = cols[j] as SparseColumn;
     const a = cj.from;
     const vj = cj.values;
-    let s1 = 0;
-    let st = 0;
-    let sY = 0;
+    let sb = 0, sd = 0, sY = 0;
     for (let i = 0; i < vj.length; i++) {
       const c = vj[i] as number;
-      s1 += c;
-      st += c * ((a + i - mid) / n);
-      sY += c * (y[a + i] as number);
+      sb += c * (bw[a + i] as number);
+      sd += c * (dw[a + i] as number);
+      sY += c * (yw[a + i] as number);
     }
     const J = j + 2;
-    G[J] = s1;
-    G[J * p] = s1;
-    G[p + J] = st;
-    G[J * p + 1] = st;
+    G[J] = sb;
+    G[J * p] = sb;
+    G[p + J] = sd;
+    G[J * p + 1] = sd;
     r[J] = sY;
     for (let k = j; k < m; k++) {
       const ck = cols[k] as SparseColumn;
@@ -137,11 +179,9 @@ export function fitEvents(seg: Segment, events: readonly number[], shape: PspSha
     }
   }
   const x = solveLinear(G, r, p);
-  // At the least-squares solution SSE = yᵀy − xᵀ(Xᵀy).
   let xr = 0;
   for (let j = 0; j < p; j++) xr += (x[j] as number) * (r[j] as number);
-  const sse = Math.max(0, syy - xr);
-  const sigma2 = sse / Math.max(1, n - p);
+  const sigma2 = Math.max(0, yy - xr) / Math.max(1, n - p);
   const variances = events.map((_, j) => {
     const e = new Float64Array(p);
     e[j + 2] = 1;
@@ -152,6 +192,5 @@ export function fitEvents(seg: Segment, events: readonly number[], shape: PspSha
     drift: ((x[1] as number) * seg.rate) / Math.max(1, n),
     amplitudes: Array.from(x.subarray(2)),
     variances,
-    residualRms: Math.sqrt(sse / Math.max(1, n)),
   };
 }

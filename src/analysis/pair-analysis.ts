@@ -1,6 +1,7 @@
 import { type Category, byCategory, categoryKey, measurementCategory, plasticityCategory } from './categories.ts';
 import { EXCITATORY_REVERSAL, INHIBITORY_REVERSAL, amplitudeAtHolding, onsetPotentials, releaseAmplitudes } from './driving-force.ts';
 import { fitEvents } from './event-fit.ts';
+import { fitNoiseModel, poolNoise, whitening, type Whitening } from './noise-model.ts';
 import { type PspFit, fitPsp, trialResponse } from './psp-fit.ts';
 import type { PspShape } from './psp-shape.ts';
 import { FIRST_PRE, type PairTrial } from './records.ts';
@@ -151,14 +152,23 @@ export function firstPulseFit(trials: readonly PairTrial[]): PspFit | undefined 
   return fitPsp(trialResponse(windows, AVG_FROM, rate), trialResponse(windows, AVG_FROM, rate, 4));
 }
 
+/**
+ * The whitening filter of the postsynaptic noise in these trials' baselines (one category: one
+ * recording mode and holding), pooled; undefined when the noise has no slow part to model.
+ */
+export function trialNoise(trials: readonly PairTrial[]): Whitening | undefined {
+  const pooled = poolNoise(trials.map((t) => t.noise));
+  return pooled ? whitening(fitNoiseModel(pooled), pooled.rate) : undefined;
+}
+
 /** Per trial, the amplitude of every pulse with the pair's own fitted response shape, and the baseline at each event. */
-export function trialAmplitudes(tr: PairTrial, shape: PspShape): TrialAmplitudes {
+export function trialAmplitudes(tr: PairTrial, shape: PspShape, noise?: Whitening): TrialAmplitudes {
   const amplitudes = new Array<number>(tr.events.length).fill(Number.NaN);
   const baselines = new Array<number>(tr.events.length).fill(Number.NaN);
   const variances = new Array<number>(tr.events.length).fill(Number.NaN);
   for (const s of tr.segments) {
     const ev = tr.events.slice(s.first, s.first + s.count);
-    const f = fitEvents(s.seg, ev, shape);
+    const f = fitEvents(s.seg, ev, shape, noise);
     const mid = s.seg.start + (s.seg.y.length - 1) / 2 / s.seg.rate;
     f.amplitudes.forEach((a, k) => {
       amplitudes[s.first + k] = a;
@@ -315,8 +325,9 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   result.psp = atHolding === undefined ? psp : { ...psp, amplitude: atHolding };
   const amps = new Map<PairTrial, number[]>();
   const vars = new Map<PairTrial, number[]>();
+  const noise = trialNoise(mine);
   for (const tr of mine) {
-    const a = trialAmplitudes(tr, psp);
+    const a = trialAmplitudes(tr, psp, noise);
     result.amplitudes.set(tr, a);
     amps.set(tr, a.amplitudes);
     vars.set(tr, a.variances);
@@ -347,8 +358,9 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
     if (shape) {
       const currents = new Map<PairTrial, number[]>();
       const currentVars = new Map<PairTrial, number[]>();
+      const clampedNoise = trialNoise(clamped);
       for (const tr of clamped) {
-        const a = trialAmplitudes(tr, shape);
+        const a = trialAmplitudes(tr, shape, clampedNoise);
         currents.set(tr, a.amplitudes);
         currentVars.set(tr, a.variances);
       }

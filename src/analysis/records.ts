@@ -1,5 +1,6 @@
 import type { ClampMode } from '../core/clamp.ts';
 import type { Segment } from './event-fit.ts';
+import type { NoiseSums } from './noise-model.ts';
 
 /** Row types of the analysis tables (SI units; NaN where a value cannot be had). */
 
@@ -91,4 +92,6 @@ export interface PairTrial {
   firstAmplitude: number;
   /** The same estimator on the same window length at the baseline times. */
   nullFirst: number[];
+  /** Autocovariance of the postsynaptic noise in the same baseline (noise-model.ts), for the event fit's whitening. */
+  noise?: NoiseSums | undefined;
 }

@@ -4,6 +4,7 @@ import { STIMULUS_EPOCH_KINDS } from '../../protocols/stimuli/timing.ts';
 import { DETECTION_WINDOW, FIRST_PULSE_WINDOW, NULL_EVENT_SPACING, detectionAmplitude, detectionShape } from './detection-kernel.ts';
 import { nominalHolding } from './categories.ts';
 import type { Segment } from './event-fit.ts';
+import { baselineNoise } from './noise-model.ts';
 import { presynapticSpikes, pulseEpochs, type PulseSpikes } from './presynaptic.ts';
 import { FIRST_PRE, type PairTrial, type PulseRow, type RecordingRow, type SweepRow } from './records.ts';
 import { analyzeTestPulse } from './test-pulse.ts';
@@ -82,20 +83,25 @@ function failedChecks(qc: QcResult): string {
 const SETTLING = 0.1;
 
 /**
- * Fake event times in the event-free baseline of the presynaptic cell's turn, every 40 ms (null
- * distribution):
- * only where no stimulus on any headstage (test pulses included) happened in the last 100 ms, so
- * a decaying test-pulse response does not pass for a synaptic one.
+ * The event-free baseline of the presynaptic cell's turn: only where no stimulus on any headstage
+ * (test pulses included) happened in the last 100 ms, so a decaying test-pulse response does not
+ * pass for a synaptic one. [start, stop] in s, or undefined.
  */
-function nullEvents(sweep: Sweep, pre: number): number[] {
+function quietBaseline(sweep: Sweep, pre: number): [number, number] | undefined {
   const b = sweep.epochs.find((e) => e.kind === 'baseline' && e.headstage === pre);
-  if (!b) return [];
+  if (!b) return undefined;
   let settled = b.start;
   for (const e of sweep.epochs) {
     if (STIMULUS_EPOCH_KINDS.has(e.kind) && e.stop <= b.stop && e.stop + SETTLING > settled) settled = e.stop + SETTLING;
   }
+  return settled < b.stop ? [settled, b.stop] : undefined;
+}
+
+/** Fake event times in the quiet baseline (`quietBaseline`), every 40 ms (null distribution). */
+function nullEvents(quiet: [number, number] | undefined): number[] {
+  if (!quiet) return [];
   const events: number[] = [];
-  for (let t = settled - DETECTION_WINDOW[0]; t + DETECTION_WINDOW[1] <= b.stop; t += NULL_EVENT_SPACING) events.push(t);
+  for (let t = quiet[0] - DETECTION_WINDOW[0]; t + DETECTION_WINDOW[1] <= quiet[1]; t += NULL_EVENT_SPACING) events.push(t);
   return events;
 }
 
@@ -126,7 +132,8 @@ function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: 
   }
   // Each window ends before the next event's response can start (its latency is ≥ 1 ms).
   const detection = events.map((e, k) => detectionAmplitude(post.response, 0, rate, e, shape, Math.min(e + DETECTION_WINDOW[1], (events[k + 1] ?? Infinity) + 1e-3)));
-  const nul = nullEvents(sweep, pre.headstage);
+  const quiet = quietBaseline(sweep, pre.headstage);
+  const nul = nullEvents(quiet);
   const nullAmplitudes = nul.map((e) => detectionAmplitude(post.response, 0, rate, e, shape, e + DETECTION_WINDOW[1]));
   const e1 = events[0];
   // Only when pulse 2 comes no sooner than the window is long (by the pulse onsets; spikes jitter).
@@ -151,6 +158,7 @@ function pairTrial(sweep: Sweep, pre: SweepChannel, post: SweepChannel, spikes: 
     nullAmplitudes,
     firstAmplitude,
     nullFirst,
+    noise: quiet ? baselineNoise(post.response, rate, quiet[0] * rate, quiet[1] * rate) : undefined,
   };
 }
 
