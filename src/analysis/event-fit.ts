@@ -27,6 +27,8 @@ export interface EventFit {
    * residual's variance and the variance is the estimate's own (tests/analysis/noise-model.test.ts).
    */
   variances: number[];
+  /** Sampling covariance of the amplitudes (m × m, the amplitude block of σ²·(XᵀX)⁻¹); its diagonal is `variances`. */
+  covariance: number[][];
 }
 
 export interface Segment {
@@ -182,15 +184,18 @@ export function fitEvents(seg: Segment, events: readonly number[], shape: PspSha
   let xr = 0;
   for (let j = 0; j < p; j++) xr += (x[j] as number) * (r[j] as number);
   const sigma2 = Math.max(0, yy - xr) / Math.max(1, n - p);
-  const variances = events.map((_, j) => {
+  const covariance = events.map((_, j) => {
     const e = new Float64Array(p);
     e[j + 2] = 1;
-    return sigma2 * (solveLinear(G, e, p)[j + 2] as number);
+    const col = solveLinear(G, e, p);
+    return events.map((__, k) => sigma2 * (col[k + 2] as number));
   });
+  const variances = covariance.map((row, j) => row[j] as number);
   return {
     baseline: x[0] as number,
     drift: ((x[1] as number) * seg.rate) / Math.max(1, n),
     amplitudes: Array.from(x.subarray(2)),
     variances,
+    covariance,
   };
 }

@@ -166,6 +166,9 @@ export function trialAmplitudes(tr: PairTrial, shape: PspShape, noise?: Whitenin
   const amplitudes = new Array<number>(tr.events.length).fill(Number.NaN);
   const baselines = new Array<number>(tr.events.length).fill(Number.NaN);
   const variances = new Array<number>(tr.events.length).fill(Number.NaN);
+  // Amplitudes of different segments are fitted apart: their covariance is 0 (the segments are
+  // ≥ 250 ms apart, many times the noise's correlation time).
+  const covariance = tr.events.map(() => new Array<number>(tr.events.length).fill(0));
   for (const s of tr.segments) {
     const ev = tr.events.slice(s.first, s.first + s.count);
     const f = fitEvents(s.seg, ev, shape, noise);
@@ -173,18 +176,20 @@ export function trialAmplitudes(tr: PairTrial, shape: PspShape, noise?: Whitenin
     f.amplitudes.forEach((a, k) => {
       amplitudes[s.first + k] = a;
       variances[s.first + k] = f.variances[k] as number;
+      f.covariance[k]?.forEach((c, l) => ((covariance[s.first + k] as number[])[s.first + l] = c));
       // The baseline (with its drift) at this event.
       baselines[s.first + k] = f.baseline + f.drift * ((ev[k] as number) - mid);
     });
   }
-  return { amplitudes, baselines, variances };
+  return { amplitudes, baselines, variances, covariance };
 }
 
-/** One trial's pulse amplitudes with the pair's shape, the baseline at each event and each amplitude's sampling variance (event-fit.ts). */
+/** One trial's pulse amplitudes with the pair's shape, the baseline at each event and each amplitude's sampling variance and covariance (event-fit.ts). */
 export interface TrialAmplitudes {
   amplitudes: number[];
   baselines: number[];
   variances: number[];
+  covariance: number[][];
 }
 
 /** Mean responses of one (frequency, recovery delay) condition and its plasticity ratios. */
@@ -204,9 +209,11 @@ export interface ConditionSummary {
   times: number[];
   /** Sampling variance of each mean amplitude (from the trials' event-fit variances; NaN when not known). */
   variances: number[];
+  /** Sampling covariance of the mean amplitudes (the trials' event-fit covariances; NaN when not known); its diagonal is `variances`. */
+  covariance: number[][];
 }
 
-export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyMap<PairTrial, number[]>, vars?: ReadonlyMap<PairTrial, number[]>): ConditionSummary[] {
+export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyMap<PairTrial, number[]>, covs?: ReadonlyMap<PairTrial, number[][]>): ConditionSummary[] {
   const groups = new Map<string, PairTrial[]>();
   for (const tr of trials) {
     const key = `${tr.frequency}/${tr.recoveryDelay}`;
@@ -219,15 +226,23 @@ export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyM
     const n = Math.max(...g.map((t) => t.events.length));
     const amplitudes: number[] = [];
     const times: number[] = [];
-    const variances: number[] = [];
+    const used: PairTrial[][] = [];
     for (let k = 0; k < n; k++) {
-      const used = g.filter((t) => t.used[k] === true && Number.isFinite(amps.get(t)?.[k]));
-      const a = used.map((t) => amps.get(t)?.[k] as number);
-      amplitudes.push(mean(a));
-      // Variance of the mean: Σ var / n².
-      variances.push(vars && used.length > 0 ? used.reduce((sum, t) => sum + (vars.get(t)?.[k] ?? Number.NaN), 0) / used.length ** 2 : Number.NaN);
+      const u = g.filter((t) => t.used[k] === true && Number.isFinite(amps.get(t)?.[k]));
+      used.push(u);
+      amplitudes.push(mean(u.map((t) => amps.get(t)?.[k] as number)));
       times.push(mean(g.map((t) => (t.events[k] ?? Number.NaN) - (t.events[0] as number)).filter(Number.isFinite)));
     }
+    // Covariance of two means over trial sets U_k, U_l: Σ over U_k ∩ U_l of the trials' covariance / (|U_k|·|U_l|).
+    const covariance = used.map((uk, k) =>
+      used.map((ul, l) => {
+        if (!covs || uk.length === 0 || ul.length === 0) return Number.NaN;
+        let sum = 0;
+        for (const t of uk) if (ul.includes(t)) sum += covs.get(t)?.[k]?.[l] ?? Number.NaN;
+        return sum / (uk.length * ul.length);
+      }),
+    );
+    const variances = covariance.map((row, k) => row[k] as number);
     const A = (k: number) => amplitudes[k - 1] ?? Number.NaN;
     out.push({
       frequency: g[0]?.frequency ?? Number.NaN,
@@ -239,6 +254,7 @@ export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyM
       recovery: mean([A(9), A(10), A(11), A(12)]) / mean([A(1), A(2), A(3), A(4)]),
       times,
       variances,
+      covariance,
     });
   }
   return out.sort((a, b) => a.frequency - b.frequency || a.recoveryDelay - b.recoveryDelay);
@@ -324,31 +340,32 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
   const atHolding = category.mode === 'IC' && detection.sign !== 0 ? amplitudeAtHolding(psp.amplitude, psp.baseline, category.holding, reversal) : undefined;
   result.psp = atHolding === undefined ? psp : { ...psp, amplitude: atHolding };
   const amps = new Map<PairTrial, number[]>();
-  const vars = new Map<PairTrial, number[]>();
+  const covs = new Map<PairTrial, number[][]>();
   const noise = trialNoise(mine);
   for (const tr of mine) {
     const a = trialAmplitudes(tr, psp, noise);
     result.amplitudes.set(tr, a);
     amps.set(tr, a.amplitudes);
-    vars.set(tr, a.variances);
+    covs.set(tr, a.covariance);
   }
   const first = mine.flatMap((t) => (t.used[0] === true ? [amps.get(t)?.[0] ?? Number.NaN] : [])).filter(Number.isFinite);
   result.firstPulseMedian = median(first);
   result.firstPulseMean = mean(first);
-  result.conditions = conditionSummaries(mine, amps, vars);
+  result.conditions = conditionSummaries(mine, amps, covs);
   // The model describes release: in current clamp, amplitudes are scaled to the first pulse's driving force (driving-force.ts).
   const release = new Map<PairTrial, number[]>();
-  const releaseVars = new Map<PairTrial, number[]>();
+  const releaseCovs = new Map<PairTrial, number[][]>();
   if (category.mode === 'IC' && detection.sign !== 0) {
     for (const tr of mine) {
       const a = result.amplitudes.get(tr);
       if (!a) continue;
       const scaled = releaseAmplitudes(a.amplitudes, onsetPotentials(tr.events, a.amplitudes, a.baselines, psp), reversal);
       release.set(tr, scaled);
-      releaseVars.set(tr, a.variances.map((v, k) => v * ((scaled[k] as number) / (a.amplitudes[k] as number)) ** 2));
+      const ratio = scaled.map((x, k) => x / (a.amplitudes[k] as number));
+      releaseCovs.set(tr, a.covariance.map((row, k) => row.map((c, l) => c * (ratio[k] as number) * (ratio[l] as number))));
     }
   }
-  let tmConditions = release.size > 0 ? conditionSummaries(mine, release, releaseVars) : result.conditions;
+  let tmConditions = release.size > 0 ? conditionSummaries(mine, release, releaseCovs) : result.conditions;
   let tmCategory = category;
   const available = groups.map((g) => ({ category: g.category, trials: g.count, snr: snr.get(categoryKey(g.category)) ?? Number.NaN }));
   const stp = plasticityCategory(detection.sign, category, available, MIN_TRIALS, MIN_VC_SNR);
@@ -357,18 +374,18 @@ export function analyzePair(pre: number, post: number, trials: readonly PairTria
     const shape = firstPulseFit(clamped);
     if (shape) {
       const currents = new Map<PairTrial, number[]>();
-      const currentVars = new Map<PairTrial, number[]>();
+      const currentCovs = new Map<PairTrial, number[][]>();
       const clampedNoise = trialNoise(clamped);
       for (const tr of clamped) {
         const a = trialAmplitudes(tr, shape, clampedNoise);
         currents.set(tr, a.amplitudes);
-        currentVars.set(tr, a.variances);
+        currentCovs.set(tr, a.covariance);
       }
-      tmConditions = conditionSummaries(clamped, currents, currentVars);
+      tmConditions = conditionSummaries(clamped, currents, currentCovs);
       tmCategory = stp;
     }
   }
   result.tmCategory = tmCategory;
-  result.tm = fitTsodyksMarkram(tmConditions.map((c) => ({ times: c.times, amplitudes: c.amplitudes, weight: c.trials, variances: c.variances })));
+  result.tm = fitTsodyksMarkram(tmConditions.map((c) => ({ times: c.times, amplitudes: c.amplitudes, weight: c.trials, variances: c.variances, covariance: c.covariance })));
   return result;
 }

@@ -121,6 +121,37 @@ export function solveLinear(A: Float64Array, b: Float64Array, n: number): Float6
   return x;
 }
 
+/**
+ * Lower Cholesky factor L of the symmetric positive-definite A (n × n, row-major), A = L·Lᵀ;
+ * undefined when A is not positive definite (or not finite).
+ */
+export function cholesky(A: ArrayLike<number>, n: number): Float64Array | undefined {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j] as number;
+      for (let k = 0; k < j; k++) s -= (L[i * n + k] as number) * (L[j * n + k] as number);
+      if (i === j) {
+        if (!(s > 0)) return undefined;
+        L[i * n + i] = Math.sqrt(s);
+      } else {
+        L[i * n + j] = s / (L[j * n + j] as number);
+      }
+    }
+  }
+  return L;
+}
+
+/** x with L·x = b (L lower triangular, n × n row-major), into `out`. */
+export function forwardSolve(L: Float64Array, b: ArrayLike<number>, n: number, out: Float64Array = new Float64Array(n)): Float64Array {
+  for (let i = 0; i < n; i++) {
+    let s = b[i] as number;
+    for (let k = 0; k < i; k++) s -= (L[i * n + k] as number) * (out[k] as number);
+    out[i] = s / (L[i * n + i] as number);
+  }
+  return out;
+}
+
 /** Nelder–Mead minimisation from `x0` with initial step `step` per coordinate. */
 export function nelderMead(f: (x: number[]) => number, x0: readonly number[], step: readonly number[], iterations = 200): { x: number[]; f: number } {
   const n = x0.length;

@@ -1,4 +1,4 @@
-import { nelderMead } from './stats.ts';
+import { cholesky, forwardSolve, nelderMead } from './stats.ts';
 
 /**
  * Tsodyks–Markram fit of short-term plasticity (Tsodyks, Pawelzik & Markram 1998, event form):
@@ -23,6 +23,12 @@ export interface TmTrain {
   weight: number;
   /** Sampling variance of each amplitude; when every fitted point has one, the fit weights each point by its inverse. */
   variances?: readonly number[];
+  /**
+   * Sampling covariance of the amplitudes; when every train has one over its fitted points (and it
+   * is positive definite), the fit is generalised least squares with it: amplitudes of one fast
+   * train, fitted together, are correlated.
+   */
+  covariance?: readonly (readonly number[])[];
 }
 
 export interface TmFit extends TmParams {
@@ -49,26 +55,57 @@ export function tmReleases(p: TmParams, times: readonly number[], out: number[] 
   return out;
 }
 
-/** Per point weights: inverse sampling variances when every fitted point has one, else the train's weight. */
-function pointWeights(trains: readonly TmTrain[]): number[][] {
-  const byVariance = trains.every((tr) => tr.amplitudes.every((a, k) => !Number.isFinite(a) || ((tr.variances?.[k] ?? Number.NaN) > 0 && Number.isFinite(tr.variances?.[k]))));
-  return trains.map((tr) => tr.amplitudes.map((_, k) => (byVariance ? 1 / (tr.variances?.[k] as number) : tr.weight)));
+/**
+ * One train's fitted points and the factor L of their covariance (C = L·Lᵀ), with the amplitudes
+ * and a vector of ones already through L⁻¹: the weighted SSE of a model r is |L⁻¹(a − g·r)|².
+ */
+interface TrainWhitener {
+  idx: number[];
+  L: Float64Array;
+  aw: Float64Array;
+  ow: Float64Array;
+}
+
+const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
+
+/** The trains' points' covariance: full when every train has a usable one, else diagonal from variances when every point has one, else 1 / the train's weight. */
+function whiteners(trains: readonly TmTrain[]): TrainWhitener[] {
+  const points = trains.map((tr) => tr.amplitudes.flatMap((a, k) => (Number.isFinite(a) ? [k] : [])));
+  const build = (cov: (t: number, k: number, l: number) => number): TrainWhitener[] | undefined => {
+    const out: TrainWhitener[] = [];
+    for (let t = 0; t < trains.length; t++) {
+      const idx = points[t] as number[];
+      const m = idx.length;
+      const C = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) C[i * m + j] = cov(t, idx[i] as number, idx[j] as number);
+      const L = cholesky(C, m);
+      if (!L) return undefined;
+      const tr = trains[t] as TmTrain;
+      out.push({ idx, L, aw: forwardSolve(L, idx.map((k) => tr.amplitudes[k] as number), m), ow: forwardSolve(L, new Float64Array(m).fill(1), m) });
+    }
+    return out;
+  };
+  const hasCovariance = trains.every((tr, t) => (points[t] as number[]).every((k) => (points[t] as number[]).every((l) => finite(tr.covariance?.[k]?.[l]))));
+  const full = hasCovariance ? build((t, k, l) => trains[t]?.covariance?.[k]?.[l] as number) : undefined;
+  if (full) return full;
+  const hasVariance = trains.every((tr, t) => (points[t] as number[]).every((k) => finite(tr.variances?.[k]) && (tr.variances?.[k] as number) > 0));
+  const diagonal = hasVariance ? build((t, k, l) => (k === l ? (trains[t]?.variances?.[k] as number) : 0)) : undefined;
+  return diagonal ?? (build((t, k, l) => (k === l ? 1 / (trains[t] as TmTrain).weight : 0)) as TrainWhitener[]);
 }
 
 /** Weighted SSE of the best gain for given parameters (gain solved in closed form). */
-function sseOf(p: TmParams, trains: readonly TmTrain[], weights: readonly number[][], scratch: number[]): { sse: number; g: number } {
+function sseOf(p: TmParams, trains: readonly TmTrain[], white: readonly TrainWhitener[], scratch: number[]): { sse: number; g: number } {
   let srr = 0, sra = 0, saa = 0;
   trains.forEach((tr, t) => {
+    const w = white[t] as TrainWhitener;
     const r = tmReleases(p, tr.times, scratch);
-    const w = weights[t] as number[];
-    for (let k = 0; k < r.length; k++) {
-      const a = tr.amplitudes[k] as number;
-      if (!Number.isFinite(a)) continue;
-      const v = r[k] as number;
-      const wk = w[k] as number;
-      srr += wk * v * v;
-      sra += wk * v * a;
-      saa += wk * a * a;
+    const rw = forwardSolve(w.L, w.idx.map((k) => r[k] as number), w.idx.length);
+    for (let i = 0; i < rw.length; i++) {
+      const v = rw[i] as number;
+      const a = w.aw[i] as number;
+      srr += v * v;
+      sra += v * a;
+      saa += a * a;
     }
   });
   const g = srr > 0 ? sra / srr : 0;
@@ -82,32 +119,33 @@ const FACIL_GRID = [0, ...logGrid(0.005, 4, 11)];
 
 /**
  * Grid search, then Nelder–Mead on (logit U, ln τ_rec, ln τ_facil) — once with facilitation free
- * and once without. Weighted least squares: by each point's inverse sampling variance when the
- * trains carry variances (an amplitude of a 200 Hz train, overlapping its neighbours, is known
- * far less well than an isolated one), else by the trains' weights.
+ * and once without. Generalised least squares with the trains' sampling covariances when every
+ * train has one (the amplitudes of a 100–200 Hz train, fitted together, are correlated, mostly
+ * negatively: an error in one is partly made up by its neighbour); else weighted by each point's
+ * inverse sampling variance when the trains carry variances (an amplitude of a 200 Hz train,
+ * overlapping its neighbours, is known far less well than an isolated one); else by the trains'
+ * weights.
  */
 export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   const scratch: number[] = [];
-  const weights = pointWeights(trains);
+  const white = whiteners(trains);
+  // r² against the best constant (its generalised-least-squares mean).
   let n = 0;
-  let sw = 0, sa = 0;
-  trains.forEach((tr, t) =>
-    tr.amplitudes.forEach((a, k) => {
-      if (!Number.isFinite(a)) return;
-      const w = weights[t]?.[k] as number;
-      n++;
-      sw += w;
-      sa += w * a;
-    }),
-  );
-  const meanA = sw > 0 ? sa / sw : 0;
-  let sst = 0;
-  trains.forEach((tr, t) => tr.amplitudes.forEach((a, k) => (sst += Number.isFinite(a) ? (weights[t]?.[k] as number) * (a - meanA) ** 2 : 0)));
+  let s1a = 0, s11 = 0, saa = 0;
+  for (const w of white) {
+    n += w.idx.length;
+    for (let i = 0; i < w.idx.length; i++) {
+      s1a += (w.ow[i] as number) * (w.aw[i] as number);
+      s11 += (w.ow[i] as number) ** 2;
+      saa += (w.aw[i] as number) ** 2;
+    }
+  }
+  const sst = s11 > 0 ? saa - (s1a * s1a) / s11 : 0;
   if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n };
   let best: TmParams = { U: 0.5, tauRec: 0.5, tauFacil: 0 };
   let bestSse = Infinity;
   for (const U of U_GRID) for (const tauRec of REC_GRID) for (const tauFacil of FACIL_GRID) {
-    const s = sseOf({ U, tauRec, tauFacil }, trains, weights, scratch).sse;
+    const s = sseOf({ U, tauRec, tauFacil }, trains, white, scratch).sse;
     if (s < bestSse) {
       bestSse = s;
       best = { U, tauRec, tauFacil };
@@ -117,11 +155,11 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   const sig = (x: number) => 1 / (1 + Math.exp(-x));
   const free = (x: number[]): TmParams => ({ U: sig(x[0] as number), tauRec: Math.exp(x[1] as number), tauFacil: Math.exp(x[2] as number) });
   const noFacil = (x: number[]): TmParams => ({ U: sig(x[0] as number), tauRec: Math.exp(x[1] as number), tauFacil: 0 });
-  const a = nelderMead((x) => sseOf(free(x), trains, weights, scratch).sse, [logit(best.U), Math.log(best.tauRec), Math.log(Math.max(best.tauFacil, 0.005))], [0.3, 0.3, 0.5], 300);
-  const b = nelderMead((x) => sseOf(noFacil(x), trains, weights, scratch).sse, [logit(best.U), Math.log(best.tauRec)], [0.3, 0.3], 200);
+  const a = nelderMead((x) => sseOf(free(x), trains, white, scratch).sse, [logit(best.U), Math.log(best.tauRec), Math.log(Math.max(best.tauFacil, 0.005))], [0.3, 0.3, 0.5], 300);
+  const b = nelderMead((x) => sseOf(noFacil(x), trains, white, scratch).sse, [logit(best.U), Math.log(best.tauRec)], [0.3, 0.3], 200);
   // τ_facil below a millisecond cannot act between pulses ≥ 5 ms apart: report it as none.
   let p = a.f < b.f ? free(a.x) : noFacil(b.x);
   if (p.tauFacil > 0 && p.tauFacil < 1e-3) p = { ...p, tauFacil: 0 };
-  const { sse, g } = sseOf(p, trains, weights, scratch);
+  const { sse, g } = sseOf(p, trains, white, scratch);
   return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n };
 }

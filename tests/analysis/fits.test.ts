@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitPsp, trialResponse } from '../../src/analysis/psp-fit.ts';
 import { sampleShape } from '../../src/analysis/psp-shape.ts';
+import { cholesky } from '../../src/analysis/stats.ts';
 import { fitTsodyksMarkram, tmReleases } from '../../src/analysis/tm-fit.ts';
 import { gaussian } from '../support/analysis-noise.ts';
 
@@ -106,5 +107,50 @@ describe('Tsodyks–Markram fit', () => {
     // A point without a variance: every point falls back to the trains' weights.
     const partial = trains.map((t, i) => (i === 0 ? { ...t, variances: t.variances.map((v, k) => (k === 0 ? Number.NaN : v)) } : t));
     expect(fitTsodyksMarkram(partial).U).toBeCloseTo(unweighted.U, 10);
+  });
+
+  it('with the amplitudes’ covariance (correlated errors of fast trains), pins U, τ_rec and τ_facil down better than with their variances alone (30 noisy copies)', () => {
+    const truth = { U: 0.25, tauRec: 0.4, tauFacil: 0.05 };
+    const sigma = 20e-6;
+    // Amplitudes of one fast train, fitted together, err in alternating directions: ρ = −0.8^|k − l| (positive definite).
+    const cov = (f: number, k: number, l: number) => sigma ** 2 * (f >= 100 && k < 8 && l < 8 ? (-0.8) ** Math.abs(k - l) : k === l ? 1 : 0);
+    const rand = gaussian(21);
+    const sq = (x: number) => x * x;
+    const err = { full: [0, 0, 0], diagonal: [0, 0, 0] };
+    const runs = 30;
+    for (let r = 0; r < runs; r++) {
+      const trains = GRID.map(([f, d]) => {
+        const times = probeTimes(f, d);
+        const covariance = times.map((_, k) => times.map((__, l) => cov(f, k, l)));
+        const L = cholesky(covariance.flat(), times.length) as Float64Array;
+        const z = times.map(() => rand());
+        const noise = times.map((_, k) => times.reduce((s2, __, j) => s2 + (j <= k ? (L[k * times.length + j] as number) * (z[j] as number) : 0), 0));
+        const amplitudes = tmReleases(truth, times).map((x, k) => 1e-3 * x + (noise[k] as number));
+        return { times, amplitudes, weight: 1, variances: covariance.map((row, k) => row[k] as number), covariance };
+      });
+      const full = fitTsodyksMarkram(trains);
+      const diagonal = fitTsodyksMarkram(trains.map(({ covariance: _, ...t }) => t));
+      for (const [fit, into] of [[full, err.full], [diagonal, err.diagonal]] as const) {
+        into[0] = (into[0] as number) + sq(fit.U / truth.U - 1) / runs;
+        into[1] = (into[1] as number) + sq(fit.tauRec / truth.tauRec - 1) / runs;
+        into[2] = (into[2] as number) + sq(fit.tauFacil / truth.tauFacil - 1) / runs;
+      }
+    }
+    // Mean squared relative error of each parameter: smaller for every one of them (measured: U
+    // 1.6e-4 vs 3.4e-4, τ_rec 1.4e-3 vs 2.2e-3, τ_facil 0.026 vs 0.037).
+    err.full.forEach((e, k) => expect(e).toBeLessThan(0.8 * (err.diagonal[k] as number)));
+  });
+
+  it('falls back to the variances when a train’s covariance is not positive definite', () => {
+    const truth = { U: 0.25, tauRec: 0.4, tauFacil: 0.05 };
+    const trains = GRID.map(([f, d]) => {
+      const times = probeTimes(f, d);
+      const amplitudes = tmReleases(truth, times).map((x, k) => 1e-3 * x * (1 + 0.1 * Math.sin(7 * k + f)));
+      const covariance = times.map((_, k) => times.map((__, l) => (k === l ? 1e-10 : Math.abs(k - l) === 1 && f === 10 ? 2e-10 : 0)));
+      return { times, amplitudes, weight: 1, variances: amplitudes.map(() => 1e-10), covariance };
+    });
+    const diagonal = fitTsodyksMarkram(trains.map(({ covariance: _, ...t }) => t));
+    expect(fitTsodyksMarkram(trains).U).toBeCloseTo(diagonal.U, 10);
+    expect(fitTsodyksMarkram(trains).tauFacil).toBeCloseTo(diagonal.tauFacil, 10);
   });
 });
