@@ -234,11 +234,13 @@ export function conditionSummaries(trials: readonly PairTrial[], amps: ReadonlyM
       times.push(mean(g.map((t) => (t.events[k] ?? Number.NaN) - (t.events[0] as number)).filter(Number.isFinite)));
     }
     // Covariance of two means over trial sets U_k, U_l: Σ over U_k ∩ U_l of the trials' covariance / (|U_k|·|U_l|).
+    const sets = used.map((u) => new Set(u));
     const covariance = used.map((uk, k) =>
       used.map((ul, l) => {
         if (!covs || uk.length === 0 || ul.length === 0) return Number.NaN;
         let sum = 0;
-        for (const t of uk) if (ul.includes(t)) sum += covs.get(t)?.[k]?.[l] ?? Number.NaN;
+        const inL = sets[l] as Set<PairTrial>;
+        for (const t of uk) if (inL.has(t)) sum += covs.get(t)?.[k]?.[l] ?? Number.NaN;
         return sum / (uk.length * ul.length);
       }),
     );

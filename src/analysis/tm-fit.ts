@@ -64,6 +64,9 @@ interface TrainWhitener {
   L: Float64Array;
   aw: Float64Array;
   ow: Float64Array;
+  /** Scratch for a model's releases at idx, and through L⁻¹ (the search evaluates thousands of models). */
+  rs: Float64Array;
+  rw: Float64Array;
 }
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
@@ -81,7 +84,7 @@ function whiteners(trains: readonly TmTrain[]): TrainWhitener[] {
       const L = cholesky(C, m);
       if (!L) return undefined;
       const tr = trains[t] as TmTrain;
-      out.push({ idx, L, aw: forwardSolve(L, idx.map((k) => tr.amplitudes[k] as number), m), ow: forwardSolve(L, new Float64Array(m).fill(1), m) });
+      out.push({ idx, L, aw: forwardSolve(L, idx.map((k) => tr.amplitudes[k] as number), m), ow: forwardSolve(L, new Float64Array(m).fill(1), m), rs: new Float64Array(m), rw: new Float64Array(m) });
     }
     return out;
   };
@@ -99,7 +102,8 @@ function sseOf(p: TmParams, trains: readonly TmTrain[], white: readonly TrainWhi
   trains.forEach((tr, t) => {
     const w = white[t] as TrainWhitener;
     const r = tmReleases(p, tr.times, scratch);
-    const rw = forwardSolve(w.L, w.idx.map((k) => r[k] as number), w.idx.length);
+    for (let i = 0; i < w.idx.length; i++) w.rs[i] = r[w.idx[i] as number] as number;
+    const rw = forwardSolve(w.L, w.rs, w.idx.length, w.rw);
     for (let i = 0; i < rw.length; i++) {
       const v = rw[i] as number;
       const a = w.aw[i] as number;
