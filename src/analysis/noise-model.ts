@@ -80,11 +80,15 @@ export function baselineNoise(y: Float32Array, rate: number, from: number, to: n
   return { rate, sums, counts };
 }
 
-/** The sums of several stretches at one sample rate (those at another rate are left out). Undefined when there are none. */
+/**
+ * The sums of several stretches at one sample rate (those at another rate are left out, and so
+ * is a stretch with a non-finite sum: one bad baseline must not take the model from the others).
+ * Undefined when there are none.
+ */
 export function poolNoise(list: readonly (NoiseSums | undefined)[]): NoiseSums | undefined {
   let out: NoiseSums | undefined;
   for (const x of list) {
-    if (!x) continue;
+    if (!x || !x.sums.every(Number.isFinite)) continue;
     if (!out) {
       out = { rate: x.rate, sums: [...x.sums], counts: [...x.counts] };
       continue;

@@ -50,6 +50,16 @@ describe('the recording-noise model (white + one slow exponential component) rea
     expect(baselineNoise(new Float32Array(1000), RATE, 100, 150)).toBeUndefined();
   });
 
+  it('leaves a baseline with a non-finite sample out of the pool instead of losing the model', () => {
+    const good = baselines(VC_NOISE, 20, 10);
+    const bad = new Float32Array(0.2 * RATE);
+    addNoise(bad, RATE, VC_NOISE, gaussian(11));
+    bad[100] = Number.NaN;
+    const pooled = poolNoise([good, baselineNoise(bad, RATE, 0, bad.length)]);
+    expect(pooled?.sums).toEqual(good?.sums);
+    expect(fitNoiseModel(pooled)).toBeDefined();
+  });
+
   it('whitens the noise it describes: no autocorrelation left at lags of 1 sample to 20 ms (|ρ| < 0.03)', () => {
     const w = whitening(fitNoiseModel(baselines(VC_NOISE, 50, 5)), RATE);
     expect(w).toBeDefined();
