@@ -143,7 +143,8 @@ export function fitEvents(seg: Segment, events: readonly number[], shape: PspSha
     dy += (dw[i] as number) * a;
     yy += a * a;
   }
-  const cols = events.map((e) => whitenColumn(sparseColumn(seg, e, shape), n, w));
+  // The identity filter leaves a column as it is (whitening would only copy it).
+  const cols = events.map((e) => (w === WHITE ? sparseColumn(seg, e, shape) : whitenColumn(sparseColumn(seg, e, shape), n, w)));
   const p = m + 2;
   const G = new Float64Array(p * p);
   const r = new Float64Array(p);

@@ -165,7 +165,6 @@ export function trialNoise(trials: readonly PairTrial[]): Whitening | undefined 
 export function trialAmplitudes(tr: PairTrial, shape: PspShape, noise?: Whitening): TrialAmplitudes {
   const amplitudes = new Array<number>(tr.events.length).fill(Number.NaN);
   const baselines = new Array<number>(tr.events.length).fill(Number.NaN);
-  const variances = new Array<number>(tr.events.length).fill(Number.NaN);
   // Amplitudes of different segments are fitted apart: their covariance is 0 (the segments are
   // ≥ 250 ms apart, many times the noise's correlation time).
   const covariance = tr.events.map(() => new Array<number>(tr.events.length).fill(0));
@@ -175,20 +174,18 @@ export function trialAmplitudes(tr: PairTrial, shape: PspShape, noise?: Whitenin
     const mid = s.seg.start + (s.seg.y.length - 1) / 2 / s.seg.rate;
     f.amplitudes.forEach((a, k) => {
       amplitudes[s.first + k] = a;
-      variances[s.first + k] = f.variances[k] as number;
       f.covariance[k]?.forEach((c, l) => ((covariance[s.first + k] as number[])[s.first + l] = c));
       // The baseline (with its drift) at this event.
       baselines[s.first + k] = f.baseline + f.drift * ((ev[k] as number) - mid);
     });
   }
-  return { amplitudes, baselines, variances, covariance };
+  return { amplitudes, baselines, covariance };
 }
 
-/** One trial's pulse amplitudes with the pair's shape, the baseline at each event and each amplitude's sampling variance and covariance (event-fit.ts). */
+/** One trial's pulse amplitudes with the pair's shape, the baseline at each event and the amplitudes' sampling covariance (event-fit.ts; its diagonal the variances). */
 export interface TrialAmplitudes {
   amplitudes: number[];
   baselines: number[];
-  variances: number[];
   covariance: number[][];
 }
 
