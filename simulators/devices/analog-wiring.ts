@@ -3,7 +3,8 @@ import type { AmplifierAnalogPath } from './amplifier/analog-path.ts';
 /**
  * The cables behind a simulated digitizer: given what its analog outputs put out over a block of
  * scans, what its analog inputs see. Time advances only through `run`, so the digitizer's sample
- * clock is the one clock of a simulated rig.
+ * clock is the one clock of a simulated rig (between acquisitions it runs the wiring for the idle
+ * time too: decision 0010).
  */
 export interface AnalogWiring {
   /**

@@ -13,14 +13,27 @@ export interface SimClock {
   start(): void;
   /** Resolves when `simSeconds` of simulated time may have passed since `start`. */
   until(simSeconds: number): Promise<void>;
+  /** The acquisition ended: idle time counts from here. */
+  stop(): void;
+  /** Simulated seconds the device has idled since `stop` (or since it was made); counting starts again. */
+  takeIdle(): number;
+  /**
+   * The host rested `seconds` without waiting them out (a rest at max speed): idle time for a
+   * clock whose time is simulated. A realtime clock ignores it: its idle time is the wall's.
+   */
+  pass(seconds: number): void;
 }
 
 /**
  * Paces a simulated device: `realtime` waits until the wall clock has caught up with simulated
  * time; `max` only yields to the event loop so the host (and everything else) keeps running.
  */
-export class Pacer {
+export class Pacer implements SimClock {
   private t0 = 0;
+  /** Realtime: when the device last stopped acquiring (performance.now() ms). */
+  private idleFrom = performance.now();
+  /** Max speed: rests the host passed on since the device last stopped acquiring, s. */
+  private passed = 0;
 
   constructor(readonly speed: SimSpeed) {}
 
@@ -43,5 +56,20 @@ export class Pacer {
       }
     }
     await yieldToEventLoop();
+  }
+
+  stop(): void {
+    this.idleFrom = performance.now();
+    this.passed = 0;
+  }
+
+  takeIdle(): number {
+    const idle = this.speed === 'realtime' ? (performance.now() - this.idleFrom) / 1000 : this.passed;
+    this.stop();
+    return idle;
+  }
+
+  pass(seconds: number): void {
+    if (this.speed === 'max' && seconds > 0) this.passed += seconds;
   }
 }

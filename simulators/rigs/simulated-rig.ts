@@ -60,6 +60,8 @@ export interface SimulatedRig {
   /** Whether the preparations and analog paths compute in a worker thread. */
   computesInWorker: boolean;
   groundTruth(): SimulationGroundTruth;
+  /** The host rested `seconds` without waiting (max speed): the cells live through them before the next acquisition. */
+  restPassed(seconds: number): void;
   dispose(): void;
 }
 
@@ -159,6 +161,7 @@ export function createSimulatedRig(spec: SimulatedRigSpec): SimulatedRig {
           : { path: a.path, preparation: p ? p.kind : 'custom' };
       }),
     }),
+    restPassed: (seconds) => digitizer.restPassed(seconds),
     dispose: () => {
       close();
       ports.dispose();

@@ -85,6 +85,8 @@ export class ExperimentRunner {
         // xstate aborts `signal` when the rest is left early (PAUSE, ABORT, STEP, SKIP).
         wait: fromPromise<void, WaitInput>(async ({ input, signal }) => {
           if (!realtime) {
+            // Not waited out, but the cells still live through the rest (simulated devices).
+            if (input.deadline > this.simMs) opts.rig.restPassed((input.deadline - this.simMs) / 1000);
             this.simMs = Math.max(this.simMs, input.deadline);
             return;
           }

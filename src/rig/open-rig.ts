@@ -39,6 +39,11 @@ export interface Rig {
   headstages: readonly HeadstageConfig[];
   /** Present when some devices are simulated in this process. */
   simulation: SimulatedRig | undefined;
+  /**
+   * The host rested `seconds` without waiting them out (max speed, which only simulated devices
+   * allow): devices on simulated time let the rest pass for the cells. Real time passes by itself.
+   */
+  restPassed(seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -94,5 +99,5 @@ export async function openRig(config: RigConfig, opts: OpenRigOptions = {}): Pro
     await closeAll();
     throw e;
   }
-  return { config, safety, amplifiers, digitizers, devices, headstages: config.headstages, simulation, close: closeAll };
+  return { config, safety, amplifiers, digitizers, devices, headstages: config.headstages, simulation, restPassed: (s) => simulation?.restPassed(s), close: closeAll };
 }

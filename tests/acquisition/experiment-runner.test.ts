@@ -57,9 +57,15 @@ describe('the experiment runner on a simulated rig', () => {
     expect(Math.abs(start(stored[2]) + 0.055)).toBeLessThan(1e-3);
   });
 
-  it('runs a plan at max speed: rests pass in simulated time, every sweep stored once and in order', async () => {
+  it('runs a plan at max speed: rests pass in simulated time (the rig is told, for its cells), every sweep stored once and in order', async () => {
     rig = await passiveRig(2, 'max');
     const stored: Sweep[] = [];
+    const rests: number[] = [];
+    const passOn = rig.restPassed.bind(rig);
+    rig.restPassed = (s) => {
+      rests.push(s);
+      passOn(s);
+    };
     const runner = new ExperimentRunner({ rig, plan: plan(3), speed: 'max', holding: { 0: -0.07 }, store: (s) => void stored.push(s) });
     runner.start();
     const summary = await runner.finished();
@@ -67,6 +73,9 @@ describe('the experiment runner on a simulated rig', () => {
     expect(stored.map((s) => s.index)).toEqual([0, 1, 2]);
     // Start to start: 2 rests of 15 s, plus the last 0.1 s sweep.
     expect(summary.duration).toBeCloseTo(30.1, 3);
+    // The cells live through each rest (14.9 s after a 0.1 s sweep): the rig is told.
+    expect(rests).toHaveLength(2);
+    for (const r of rests) expect(r).toBeCloseTo(14.9, 6);
     expect(stored[2]?.channels[0]?.command[Math.round(0.03 * 20_000)]).toBeCloseTo(-0.07 + 0.015, 6);
   });
 

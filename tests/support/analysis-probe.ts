@@ -13,8 +13,13 @@
  * without noise the detection statistic means nothing). TP_WIDTH: the inserted current-clamp test
  * pulse, s (default 0.05: MIES's 10 ms default ends before the Sst cells' response has settled and
  * reads their Ri up to ≈ 10 % high, docs/analysis.md; 50 ms costs 0.13 s per sweep).
+ *
+ * With `PROBE_DUMP=DIR` every sweep, noise included, is also written to DIR/sweep-N.bin (v8
+ * serialisation), so an analysis change can be measured on the very same traces.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { serialize } from 'node:v8';
 import { ExperimentRunner } from '../../src/acquisition/experiment-runner.ts';
 import { OnlineAnalysis } from '../../src/analysis/online.ts';
 import { recordsOf } from '../../src/analysis/frame.ts';
@@ -72,6 +77,8 @@ const recordings = (process.argv[5] ?? 'ic-70,ic-55').split(',').map((r) => {
 });
 const noise = (process.argv[6] ?? 'noise') !== 'no-noise';
 const testPulseWidth = Number(process.argv[7] ?? 0.05);
+const dumpDir = process.env.PROBE_DUMP;
+if (dumpDir) mkdirSync(dumpDir, { recursive: true });
 const t0 = performance.now();
 const { rig, slice } = await openAnalysisRig(seed, synapses);
 const online = new OnlineAnalysis();
@@ -89,6 +96,7 @@ try {
     speed: 'max',
     store: (s) => {
       if (noise) for (const ch of s.channels) addNoise(ch.response, s.sampleRate, ch.mode === 'VC' ? VC_NOISE : IC_NOISE, rand);
+      if (dumpDir) writeFileSync(`${dumpDir}/sweep-${s.index}.bin`, serialize(s));
       const a = performance.now();
       online.addSweep(s);
       addSweepMs.push(performance.now() - a);

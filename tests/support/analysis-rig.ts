@@ -49,6 +49,7 @@ export async function openAnalysisRig(seed: number, synapses: boolean): Promise<
     ],
     headstages: config.headstages,
     simulation,
+    restPassed: (s) => simulation.restPassed(s),
     close: async () => {
       await Promise.allSettled([amp.close(), daq.close()]);
       simulation.dispose();

@@ -45,6 +45,16 @@ export interface DigitizerSimOptions {
  * that has not arrived before it calls it an underrun (patchrig-digitizer.md §5.2, SIMDAQ8 note).
  */
 const MAX_SPEED_AO_PATIENCE_S = 2;
+/**
+ * Between acquisitions the cells live on at the AO idle levels; a START first lets the idle time
+ * since the last acquisition pass for them, up to this much. The slice's slowest processes (τ_rec,
+ * τ_facil ≤ 0.8 s, the membrane and channels far faster) have settled well before; the 15 s rest of
+ * the Synaptic Physiology protocol passes in full, and a rig left idle for an hour is not
+ * integrated for an hour.
+ */
+export const MAX_IDLE_CATCH_UP_S = 15;
+/** Scans per wiring call while idle time passes (the AI is not sent). */
+const IDLE_CHUNK_SECONDS = 0.05;
 /** The device's transmit buffer holds this much data before AI blocks are dropped (§5.3: 1 s). */
 const TRANSMIT_BUFFER_SECONDS = 1;
 const STATE_WORDS: Record<DigitizerState, string> = { idle: 'IDLE', armed: 'ARMED', running: 'RUNNING', done: 'DONE', error: 'ERROR' };
@@ -104,6 +114,14 @@ export class DigitizerSimulator {
     this.server = new ControlServer((l) => this.port.sendLine(l), this.verbs());
     // Power-up (Part 1 §7); a host that opens the port later does not see it.
     this.server.event('RESET');
+  }
+
+  /**
+   * The host rested `seconds` without waiting them out (max speed): the next acquisition lets that
+   * time pass for the cells first. At realtime speed the wall clock's idle time counts instead.
+   */
+  restPassed(seconds: number): void {
+    if (Number.isFinite(seconds)) this.clock.pass(seconds);
   }
 
   /** Observable for tests: the device's own state word and link mode. */
@@ -345,6 +363,31 @@ export class DigitizerSimulator {
   }
 
   private async run(token: number): Promise<void> {
+    try {
+      await this.passIdleTime(token);
+      if (this.runToken === token) await this.acquireAll(token);
+    } finally {
+      this.clock.stop();
+    }
+  }
+
+  /** Lets the cells live through the time since the last acquisition (up to MAX_IDLE_CATCH_UP_S) at the AO idle levels. */
+  private async passIdleTime(token: number): Promise<void> {
+    const dt = 1 / this.rate;
+    let left = Math.round(Math.min(this.clock.takeIdle(), MAX_IDLE_CATCH_UP_S) * this.rate);
+    if (!(left > 0)) return;
+    const chunk = Math.min(left, Math.max(1, Math.round(IDLE_CHUNK_SECONDS * this.rate)));
+    const ao = Array.from({ length: this.aoChannels }, (_, ch) => new Float64Array(chunk).fill(this.idle[ch] as number));
+    const ai = Array.from({ length: this.aiChannels }, () => new Float64Array(chunk));
+    while (left > 0 && this.runToken === token) {
+      const n = Math.min(chunk, left);
+      const computing = this.wiring.run(ao, ai, n, dt);
+      if (computing) await computing;
+      left -= n;
+    }
+  }
+
+  private async acquireAll(token: number): Promise<void> {
     const dt = 1 / this.rate;
     const nAi = this.ai.length;
     const blockScans = this.blockScans(nAi);

@@ -41,6 +41,11 @@ class HeldClock implements SimClock {
   private limit = Infinity;
   private waiters: { t: number; resolve: () => void }[] = [];
   start(): void {}
+  stop(): void {}
+  takeIdle(): number {
+    return 0;
+  }
+  pass(): void {}
   holdAt(t: number): void {
     this.limit = t;
   }
