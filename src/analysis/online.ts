@@ -4,6 +4,7 @@ import { type PairResult, analyzePair } from './pair-analysis.ts';
 import type { PairTrial, PulseRow, RecordingRow, SweepRow } from './records.ts';
 import { analyzeSweep } from './sweep-analysis.ts';
 import { type AnalysisTables, buildTables } from './tables.ts';
+import { tmUnresolved } from './tm-fit.ts';
 
 /** Counts of what was analysed and what was left out (failed sweeps are counted, never used). */
 export interface AnalysisCounts {
@@ -45,7 +46,16 @@ export interface PairStatus {
   /** Per condition, for connected pairs only (keeps the event small). */
   plasticity: PlasticityCurve[];
   /** Tsodyks–Markram fit, connected pairs only; `category` says where it was measured (VC at the holding when recorded with responses ≥ 4 null s.d., else `category` above). */
-  tm: { U: number; tauRec: number; tauFacil: number; category: { mode: ClampMode; holding: number } | null } | null;
+  tm: {
+    U: number;
+    tauRec: number;
+    tauFacil: number;
+    /** Relative standard errors (null: not fitted, e.g. τ_facil of a fit without facilitation; or not determined). */
+    relativeErrors: { U: number | null; tauRec: number | null; tauFacil: number | null };
+    /** Parameters not known to ±15 % (two standard errors of the noise; empty: all are): more repetitions would pin them down. */
+    unresolved: ('U' | 'tauRec' | 'tauFacil')[];
+    category: { mode: ClampMode; holding: number } | null;
+  } | null;
 }
 
 /** The payload of the service's `analysis` event after each sweep: JSON-serialisable, SI units. */
@@ -79,7 +89,14 @@ function statusOf(r: PairResult): PairStatus {
       : [],
     tm:
       connected && r.tm && Number.isFinite(r.tm.U)
-        ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil, category: r.tmCategory ? { mode: r.tmCategory.mode, holding: r.tmCategory.holding } : null }
+        ? {
+            U: r.tm.U,
+            tauRec: r.tm.tauRec,
+            tauFacil: r.tm.tauFacil,
+            relativeErrors: { U: finite(r.tm.relativeErrors.U), tauRec: finite(r.tm.relativeErrors.tauRec), tauFacil: finite(r.tm.relativeErrors.tauFacil) },
+            unresolved: tmUnresolved(r.tm),
+            category: r.tmCategory ? { mode: r.tmCategory.mode, holding: r.tmCategory.holding } : null,
+          }
         : null,
   };
 }

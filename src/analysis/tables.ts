@@ -1,6 +1,7 @@
 import { type Column, type Table, frame } from './frame.ts';
 import type { PairResult } from './pair-analysis.ts';
 import { pulseKinetics } from './pulse-kinetics.ts';
+import { tmResolved } from './tm-fit.ts';
 import type { PairTrial, PulseRow, RecordingRow, SweepRow } from './records.ts';
 
 /** The six analysis tables (docs/analysis.md lists every column with its unit). */
@@ -142,6 +143,10 @@ const PAIR_COLUMNS: Column<PairResult>[] = [
   f64('tm_tau_facil', (r) => r.tm?.tauFacil),
   f64('tm_gain', (r) => r.tm?.gain),
   f64('tm_r2', (r) => r.tm?.r2),
+  f64('tm_u_rse', (r) => r.tm?.relativeErrors.U),
+  f64('tm_tau_rec_rse', (r) => r.tm?.relativeErrors.tauRec),
+  f64('tm_tau_facil_rse', (r) => r.tm?.relativeErrors.tauFacil),
+  bool('tm_resolved', (r) => (r.tm && Number.isFinite(r.tm.U) ? tmResolved(r.tm) : null)),
   str('tm_mode', (r) => (r.tm ? (r.tmCategory?.mode ?? '') : '')),
   f64('tm_holding', (r) => (r.tm ? r.tmCategory?.holding : undefined)),
 ];

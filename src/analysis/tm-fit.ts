@@ -1,4 +1,4 @@
-import { cholesky, forwardSolve, nelderMead } from './stats.ts';
+import { cholesky, forwardSolve, nelderMead, solveLinear } from './stats.ts';
 
 /**
  * Tsodyks–Markram fit of short-term plasticity (Tsodyks, Pawelzik & Markram 1998, event form):
@@ -37,6 +37,30 @@ export interface TmFit extends TmParams {
   r2: number;
   /** Points fitted. */
   n: number;
+  /**
+   * Standard errors of U, τ_rec and τ_facil relative to their values (of their logarithms), from
+   * the fit's curvature; τ_facil's is NaN when the fit has no facilitation, all are Infinity when
+   * the data do not determine them (e.g. U and τ_facil trading off).
+   */
+  relativeErrors: TmParams;
+}
+
+/**
+ * A fit's parameters are known well enough to quote within 15 % (two standard errors) when every
+ * relative standard error is at most this; otherwise the pair needs more repetitions.
+ */
+export const TM_RESOLVED_RELATIVE_ERROR = 0.075;
+
+/** The parameters of `fit` not resolved (TM_RESOLVED_RELATIVE_ERROR); τ_facil counts only when fitted. */
+export function tmUnresolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil'>): (keyof TmParams)[] {
+  const e = fit.relativeErrors;
+  const ok = (x: number) => x <= TM_RESOLVED_RELATIVE_ERROR;
+  return (['U', 'tauRec', 'tauFacil'] as const).filter((k) => !(k === 'tauFacil' && fit.tauFacil === 0) && !ok(e[k]));
+}
+
+/** Whether every parameter of `fit` is resolved (tmUnresolved is empty). */
+export function tmResolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil'>): boolean {
+  return tmUnresolved(fit).length === 0;
 }
 
 export function tmReleases(p: TmParams, times: readonly number[], out: number[] = []): number[] {
@@ -71,8 +95,12 @@ interface TrainWhitener {
 
 const finite = (x: number | undefined): x is number => x !== undefined && Number.isFinite(x);
 
-/** The trains' points' covariance: full when every train has a usable one, else diagonal from variances when every point has one, else 1 / the train's weight. */
-function whiteners(trains: readonly TmTrain[]): TrainWhitener[] {
+/**
+ * The trains' points' covariance: full when every train has a usable one, else diagonal from
+ * variances when every point has one, else 1 / the train's weight. `absolute`: the covariance is
+ * the data's own (the weighted SSE is a χ²), not just relative weights.
+ */
+function whiteners(trains: readonly TmTrain[]): { white: TrainWhitener[]; absolute: boolean } {
   const points = trains.map((tr) => tr.amplitudes.flatMap((a, k) => (Number.isFinite(a) ? [k] : [])));
   const build = (cov: (t: number, k: number, l: number) => number): TrainWhitener[] | undefined => {
     const out: TrainWhitener[] = [];
@@ -90,10 +118,71 @@ function whiteners(trains: readonly TmTrain[]): TrainWhitener[] {
   };
   const hasCovariance = trains.every((tr, t) => (points[t] as number[]).every((k) => (points[t] as number[]).every((l) => finite(tr.covariance?.[k]?.[l]))));
   const full = hasCovariance ? build((t, k, l) => trains[t]?.covariance?.[k]?.[l] as number) : undefined;
-  if (full) return full;
+  if (full) return { white: full, absolute: true };
   const hasVariance = trains.every((tr, t) => (points[t] as number[]).every((k) => finite(tr.variances?.[k]) && (tr.variances?.[k] as number) > 0));
   const diagonal = hasVariance ? build((t, k, l) => (k === l ? (trains[t]?.variances?.[k] as number) : 0)) : undefined;
-  return diagonal ?? (build((t, k, l) => (k === l ? 1 / (trains[t] as TmTrain).weight : 0)) as TrainWhitener[]);
+  if (diagonal) return { white: diagonal, absolute: true };
+  return { white: build((t, k, l) => (k === l ? 1 / (trains[t] as TmTrain).weight : 0)) as TrainWhitener[], absolute: false };
+}
+
+/** The whitened model g·L⁻¹r of every fitted point, concatenated. */
+function whitenedModel(p: TmParams, g: number, trains: readonly TmTrain[], white: readonly TrainWhitener[], scratch: number[]): number[] {
+  const out: number[] = [];
+  trains.forEach((tr, t) => {
+    const w = white[t] as TrainWhitener;
+    const r = tmReleases(p, tr.times, scratch);
+    for (let i = 0; i < w.idx.length; i++) w.rs[i] = g * (r[w.idx[i] as number] as number);
+    for (const v of forwardSolve(w.L, w.rs, w.idx.length, w.rw)) out.push(v);
+  });
+  return out;
+}
+
+/**
+ * Relative standard errors of U, τ_rec (and τ_facil when fitted) at the fit: the Gauss–Newton
+ * covariance (JᵀJ)⁻¹·s² of (g, ln U, ln τ_rec[, ln τ_facil]), J the whitened model's Jacobian
+ * (central differences). s² is 1 when the covariance is the data's own — raised to the reduced χ²
+ * when the residuals are larger than it says — and the reduced χ² when only relative weights are
+ * known.
+ */
+function relativeErrorsOf(p: TmParams, g: number, sse: number, absolute: boolean, trains: readonly TmTrain[], white: readonly TrainWhitener[], scratch: number[]): TmParams {
+  const none: TmParams = { U: Infinity, tauRec: Infinity, tauFacil: p.tauFacil > 0 ? Infinity : Number.NaN };
+  const facil = p.tauFacil > 0;
+  const logs = facil ? [Math.log(p.U), Math.log(p.tauRec), Math.log(p.tauFacil)] : [Math.log(p.U), Math.log(p.tauRec)];
+  const at = (x: readonly number[]): TmParams => ({ U: Math.exp(x[0] as number), tauRec: Math.exp(x[1] as number), tauFacil: facil ? Math.exp(x[2] as number) : 0 });
+  const h = 1e-4;
+  const cols: number[][] = [whitenedModel(p, 1, trains, white, scratch)];
+  for (let j = 0; j < logs.length; j++) {
+    const up = [...logs];
+    const down = [...logs];
+    up[j] = (up[j] as number) + h;
+    down[j] = (down[j] as number) - h;
+    // U stays below 1 (the model needs u ≤ 1): a one-sided difference at the edge.
+    const upOk = at(up).U < 1;
+    const a = whitenedModel(upOk ? at(up) : p, g, trains, white, scratch);
+    const b = whitenedModel(at(down), g, trains, white, scratch);
+    const span = upOk ? 2 * h : h;
+    cols.push(a.map((v, i) => (v - (b[i] as number)) / span));
+  }
+  const k = cols.length;
+  const n = (cols[0] as number[]).length;
+  if (n <= k) return none;
+  const F = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) {
+    let sum = 0;
+    const ca = cols[a] as number[];
+    const cb = cols[b] as number[];
+    for (let i = 0; i < n; i++) sum += (ca[i] as number) * (cb[i] as number);
+    F[a * k + b] = sum;
+  }
+  const reduced = sse / (n - k);
+  const s2 = absolute ? Math.max(1, reduced) : reduced;
+  const variance = (j: number) => {
+    const e = new Float64Array(k);
+    e[j] = 1;
+    const v = (solveLinear(F, e, k)[j] as number) * s2;
+    return v >= 0 && Number.isFinite(v) ? Math.sqrt(v) : Infinity;
+  };
+  return { U: variance(1), tauRec: variance(2), tauFacil: facil ? variance(3) : Number.NaN };
 }
 
 /** Weighted SSE of the best gain for given parameters (gain solved in closed form). */
@@ -132,7 +221,7 @@ const FACIL_GRID = [0, ...logGrid(0.005, 4, 11)];
  */
 export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   const scratch: number[] = [];
-  const white = whiteners(trains);
+  const { white, absolute } = whiteners(trains);
   // r² against the best constant (its generalised-least-squares mean).
   let n = 0;
   let s1a = 0, s11 = 0, saa = 0;
@@ -145,7 +234,7 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
     }
   }
   const sst = s11 > 0 ? saa - (s1a * s1a) / s11 : 0;
-  if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n };
+  if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n, relativeErrors: { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN } };
   let best: TmParams = { U: 0.5, tauRec: 0.5, tauFacil: 0 };
   let bestSse = Infinity;
   for (const U of U_GRID) for (const tauRec of REC_GRID) for (const tauFacil of FACIL_GRID) {
@@ -165,5 +254,6 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   let p = a.f < b.f ? free(a.x) : noFacil(b.x);
   if (p.tauFacil > 0 && p.tauFacil < 1e-3) p = { ...p, tauFacil: 0 };
   const { sse, g } = sseOf(p, trains, white, scratch);
-  return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n };
+  const relativeErrors = relativeErrorsOf(p, g, sse, absolute, trains, white, scratch);
+  return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n, relativeErrors };
 }

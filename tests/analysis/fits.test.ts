@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitPsp, trialResponse } from '../../src/analysis/psp-fit.ts';
 import { sampleShape } from '../../src/analysis/psp-shape.ts';
 import { cholesky } from '../../src/analysis/stats.ts';
-import { fitTsodyksMarkram, tmReleases } from '../../src/analysis/tm-fit.ts';
+import { TM_RESOLVED_RELATIVE_ERROR, fitTsodyksMarkram, tmReleases, tmResolved, tmUnresolved } from '../../src/analysis/tm-fit.ts';
 import { gaussian } from '../support/analysis-noise.ts';
 
 const RATE = 20_000;
@@ -139,6 +139,51 @@ describe('Tsodyks–Markram fit', () => {
     // Mean squared relative error of each parameter: smaller for every one of them (measured: U
     // 1.6e-4 vs 3.4e-4, τ_rec 1.4e-3 vs 2.2e-3, τ_facil 0.026 vs 0.037).
     err.full.forEach((e, k) => expect(e).toBeLessThan(0.8 * (err.diagonal[k] as number)));
+  });
+
+  it('reports relative standard errors of U, τ_rec and τ_facil that match their spread over noisy copies, and calls a fit resolved only when they are small', () => {
+    const truth = { U: 0.25, tauRec: 0.4, tauFacil: 0.05 };
+    const rand = gaussian(33);
+    const copies = (sigma: number, runs: number) => {
+      const fits = [];
+      for (let r = 0; r < runs; r++) {
+        const trains = GRID.map(([f, d]) => {
+          const times = probeTimes(f, d);
+          // Fast trains' neighbours err in alternating directions (ρ = −0.5), as fitted overlapping responses do.
+          const covariance = times.map((_, k) => times.map((__, l) => sigma ** 2 * (k === l ? 1 : f >= 100 && Math.abs(k - l) === 1 && k < 8 && l < 8 ? -0.5 : 0)));
+          const L = cholesky(covariance.flat(), times.length) as Float64Array;
+          const z = times.map(() => rand());
+          const amplitudes = tmReleases(truth, times).map((x, k) => 1e-3 * x + times.reduce((s2, __, j) => s2 + (j <= k ? (L[k * times.length + j] as number) * (z[j] as number) : 0), 0));
+          return { times, amplitudes, weight: 1, covariance };
+        });
+        fits.push(fitTsodyksMarkram(trains));
+      }
+      return fits;
+    };
+    const fits = copies(20e-6, 40);
+    const rms = (k: 'U' | 'tauRec' | 'tauFacil') => Math.sqrt(fits.reduce((s2, f) => s2 + Math.log(f[k] / truth[k]) ** 2, 0) / fits.length);
+    const reported = (k: 'U' | 'tauRec' | 'tauFacil') => fits.reduce((s2, f) => s2 + f.relativeErrors[k], 0) / fits.length;
+    // Measured: U 1.6 % vs 1.6 %, τ_rec 4.9 % vs 4.5 %, τ_facil 12.3 % vs 12.5 % (spread vs reported).
+    for (const k of ['U', 'tauRec', 'tauFacil'] as const) expect(reported(k) / rms(k)).toSatisfy((x: number) => x > 0.75 && x < 1.33);
+    // τ_facil ≈ 12 %: two standard errors exceed 15 %, so not resolved; ten times less noise is.
+    expect(fits.filter((f) => tmResolved(f)).length).toBeLessThan(fits.length / 4);
+    expect(fits.filter((f) => tmUnresolved(f).includes('tauFacil')).length).toBeGreaterThan((3 * fits.length) / 4);
+    const quiet = copies(2e-6, 5);
+    for (const f of quiet) {
+      expect(tmResolved(f)).toBe(true);
+      expect(f.relativeErrors.tauFacil).toBeLessThan(TM_RESOLVED_RELATIVE_ERROR);
+    }
+    // Without facilitation in the fit, τ_facil has no error to report.
+    const depressing = GRID.map(([f, d]) => {
+      const times = probeTimes(f, d);
+      return { times, amplitudes: tmReleases({ U: 0.5, tauRec: 0.8, tauFacil: 0 }, times).map((x) => 1e-3 * x), weight: 1, variances: times.map(() => 1e-10) };
+    });
+    const dep = fitTsodyksMarkram(depressing);
+    expect(dep.tauFacil).toBe(0);
+    expect(dep.relativeErrors.tauFacil).toBeNaN();
+    expect(dep.relativeErrors.U).toBeGreaterThan(0);
+    expect(tmResolved(dep)).toBe(true);
+    expect(tmUnresolved(dep)).toEqual([]);
   });
 
   it('falls back to the variances when a train’s covariance is not positive definite', () => {

@@ -158,7 +158,7 @@ if (missing && process.env.CI) {
       const unconnected = { status: 'unconnected', pValue: 0.5, strength: 1e-5, sign: 0, uncertain: false, trials: 8, pspAmplitude: null, pspLatency: null, plasticity: [], tm: null };
       const curve = (frequency: number, recoveryDelay: number, decay: number) => ({ frequency, recoveryDelay, trials: 4, amplitudes: Array.from({ length: 12 }, (_, i) => 1.2e-3 * decay ** (i < 8 ? i : i - 6)), pairedPulseRatio: decay });
       const special: Record<string, object> = {
-        [`${h0}/${h1}`]: { status: 'connected', pValue: 1e-6, strength: 1e-3, sign: 1, pspAmplitude: 1.2e-3, pspLatency: 1.8e-3, plasticity: [curve(50, 0.25, 0.8), curve(20, 0.25, 0.9)], tm: { U: 0.4, tauRec: 0.3, tauFacil: 0.02 } },
+        [`${h0}/${h1}`]: { status: 'connected', pValue: 1e-6, strength: 1e-3, sign: 1, pspAmplitude: 1.2e-3, pspLatency: 1.8e-3, plasticity: [curve(50, 0.25, 0.8), curve(20, 0.25, 0.9)], tm: { U: 0.4, tauRec: 0.3, tauFacil: 0.02, relativeErrors: { U: 0.04, tauRec: 0.05, tauFacil: 0.2 }, unresolved: ['tauFacil'] } },
         [`${h1}/${h0}`]: { status: 'connected', pValue: 1e-3, strength: -3e-4, sign: -1, pspAmplitude: -0.4e-3, pspLatency: 2.2e-3, plasticity: [curve(50, 0.25, 1.05)], tm: null },
         [`${h2}/${h3}`]: { status: 'uncertain', uncertain: true, pValue: 0.03, strength: 1e-4 },
       };
@@ -183,7 +183,7 @@ if (missing && process.env.CI) {
       expect(await text(p, 'results-sweep')).toBe('after sweep #3 (excluded: aborted)');
       // The strongest connection is shown by default: its numbers and one curve per condition.
       expect(await text(p, 'pair-title')).toBe(`HS ${h0 + 1} → HS ${h1 + 1}`);
-      expect(await text(p, 'pair-details')).toMatch(/connected \(excitatory\).*PSP amplitude1\.20 mV.*latency1\.80 ms.*p-value1\.0e-6.*TM U0\.400.*TM τrec300 ms.*PPR 20 Hz · 250 ms0\.900.*PPR 50 Hz · 250 ms0\.800/);
+      expect(await text(p, 'pair-details')).toMatch(/connected \(excitatory\).*PSP amplitude1\.20 mV.*latency1\.80 ms.*p-value1\.0e-6.*TM U0\.400 ± 4\.0 %.*TM τrec300 ms ± 5\.0 %.*TM precisionτfacil beyond ±15 %: add repetitions.*PPR 20 Hz · 250 ms0\.900.*PPR 50 Hz · 250 ms0\.800/);
       expect(await p.locator('[data-testid="stp-legend"] span').allTextContents()).toEqual(['■ 20 Hz · 250 ms (4 trials)', '■ 50 Hz · 250 ms (4 trials)']);
       expect(await p.locator('[data-testid="stp-plot"] canvas').count()).toBe(1);
       await p.getByTestId('stp-normalise').check();

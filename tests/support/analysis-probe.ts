@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { serialize } from 'node:v8';
 import { ExperimentRunner } from '../../src/acquisition/experiment-runner.ts';
 import { OnlineAnalysis } from '../../src/analysis/online.ts';
+import { tmResolved } from '../../src/analysis/tm-fit.ts';
 import { recordsOf } from '../../src/analysis/frame.ts';
 import { expandPlan } from '../../protocols/definitions/index.ts';
 import { IC_NOISE, VC_NOISE, addNoise, gaussian } from './analysis-noise.ts';
@@ -46,6 +47,9 @@ export interface PairOutcome {
   firstPulseMean: number | null;
   truthStp: { U: number; tauRec: number; tauFacil: number } | null;
   stp: { U: number; tauRec: number; tauFacil: number } | null;
+  /** The fit's relative standard errors (null: not fitted or not determined) and whether it calls itself resolved (tm-fit.ts). */
+  stpRelativeErrors: { U: number | null; tauRec: number | null; tauFacil: number | null } | null;
+  stpResolved: boolean | null;
   /** Category the Tsodyks–Markram fit came from (VC at the holding when the run records it and resolves its responses). */
   stpMode: string | null;
 }
@@ -141,6 +145,8 @@ const pairs: PairOutcome[] = online.pairResults().map((r) => {
     firstPulseMean: fin(r.firstPulseMean),
     truthStp: c ? { ...c.stp } : null,
     stp: r.tm && Number.isFinite(r.tm.U) ? { U: r.tm.U, tauRec: r.tm.tauRec, tauFacil: r.tm.tauFacil } : null,
+    stpRelativeErrors: r.tm && Number.isFinite(r.tm.U) ? { U: fin(r.tm.relativeErrors.U), tauRec: fin(r.tm.relativeErrors.tauRec), tauFacil: fin(r.tm.relativeErrors.tauFacil) } : null,
+    stpResolved: r.tm && Number.isFinite(r.tm.U) ? tmResolved(r.tm) : null,
     stpMode: r.tmCategory ? `${r.tmCategory.mode}${Math.round(r.tmCategory.holding * 1e3)}` : null,
   };
 });

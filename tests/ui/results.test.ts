@@ -146,7 +146,7 @@ describe('connectivity matrix', () => {
       pspLatency: 1.6e-3,
       pValue: 2.1e-6,
       trials: 12,
-      tm: { U: 0.42, tauRec: 0.25, tauFacil: 0.012, category: { mode: 'VC', holding: -0.055 } },
+      tm: { U: 0.42, tauRec: 0.25, tauFacil: 0.012, relativeErrors: { U: 0.031, tauRec: 0.052, tauFacil: 0.26 }, unresolved: ['tauFacil'], category: { mode: 'VC', holding: -0.055 } },
       plasticity: [
         { frequency: 50, recoveryDelay: 0.25, trials: 6, amplitudes: [], pairedPulseRatio: 0.8 },
         { frequency: 20, recoveryDelay: 0.25, trials: 6, amplitudes: [], pairedPulseRatio: null },
@@ -158,16 +158,20 @@ describe('connectivity matrix', () => {
       latency: '1.60 ms',
       'p-value': '2.1e-6',
       trials: '12',
-      'TM U': '0.420',
-      'TM τrec': '250 ms',
-      'TM τfacil': '12.0 ms',
+      'TM U': '0.420 ± 3.1 %',
+      'TM τrec': '250 ms ± 5.2 %',
+      'TM τfacil': '12.0 ms ± 26 %',
+      'TM precision': 'τfacil beyond ±15 %: add repetitions',
       'TM measured in': 'VC at -55 mV',
       'PPR 50 Hz · 250 ms': '0.800',
     });
     // PPRs in the plot legend's order (by frequency), whatever the event's order.
     expect(pairDetails(p, MILLIVOLT).slice(-2)).toEqual([['PPR 20 Hz · 250 ms', '–'], ['PPR 50 Hz · 250 ms', '0.800']]);
     expect(Object.fromEntries(pairDetails(pair(0, 1, { pspAmplitude: 25e-12 }), PICOAMP))['PSP amplitude']).toBe('25.0 pA');
-    expect(Object.fromEntries(pairDetails(pair(0, 1), MILLIVOLT))).toMatchObject({ PPR: '–', 'TM U': '–', latency: '– ms' });
+    expect(Object.fromEntries(pairDetails(pair(0, 1), MILLIVOLT))).toMatchObject({ PPR: '–', 'TM U': '–', latency: '– ms', 'TM precision': '–' });
+    // A depressing fit: no facilitation, so no error on τfacil; a parameter the data do not determine reads "± ?".
+    const dep = pairDetails(pair(0, 1, { tm: { U: 0.5, tauRec: 0.8, tauFacil: 0, relativeErrors: { U: 0.02, tauRec: null, tauFacil: null }, unresolved: [], category: null } }), MILLIVOLT);
+    expect(Object.fromEntries(dep)).toMatchObject({ 'TM U': '0.500 ± 2.0 %', 'TM τrec': '800 ms ± ?', 'TM τfacil': '0.000 ms', 'TM precision': 'within ±15 %' });
     expect([formatP(0.0321), formatP(null)]).toEqual(['0.032', '–']);
   });
 

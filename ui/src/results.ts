@@ -86,6 +86,13 @@ export function formatAmplitude(x: number | null, unit: DisplayUnit): string {
   return x === null || !Number.isFinite(x) ? `${DASH} ${unit.unit}` : `${sig3(x * unit.scale)} ${unit.unit}`;
 }
 
+const TM_NAMES = { U: 'U', tauRec: 'τrec', tauFacil: 'τfacil' } as const;
+
+/** A value with its relative standard error, e.g. "250 ms ± 4 %"; "± ?" when the data do not determine it. */
+export function withError(text: string, relative: number | null): string {
+  return `${text} ± ${relative === null ? '?' : `${relative < 0.1 ? (relative * 100).toFixed(1) : (relative * 100).toFixed(0)} %`}`;
+}
+
 export function formatMs(s: number | null): string {
   return s === null || !Number.isFinite(s) ? `${DASH} ms` : `${sig3(s * 1e3)} ms`;
 }
@@ -218,9 +225,11 @@ export function pairDetails(p: PairStatus, unit: DisplayUnit): [string, string][
     ['p-value', formatP(p.pValue)],
     ['strength', formatAmplitude(p.strength, unit)],
     ['trials', String(p.trials)],
-    ['TM U', p.tm ? sig3(p.tm.U) : DASH],
-    ['TM τrec', p.tm ? formatMs(p.tm.tauRec) : `${DASH} ms`],
-    ['TM τfacil', p.tm ? formatMs(p.tm.tauFacil) : `${DASH} ms`],
+    ['TM U', p.tm ? withError(sig3(p.tm.U), p.tm.relativeErrors.U) : DASH],
+    ['TM τrec', p.tm ? withError(formatMs(p.tm.tauRec), p.tm.relativeErrors.tauRec) : `${DASH} ms`],
+    ['TM τfacil', p.tm ? (p.tm.tauFacil > 0 ? withError(formatMs(p.tm.tauFacil), p.tm.relativeErrors.tauFacil) : formatMs(p.tm.tauFacil)) : `${DASH} ms`],
+    // Two standard errors within 15 %, or not: whether more repetitions are worth recording before the cells are lost.
+    ['TM precision', p.tm ? (p.tm.unresolved.length === 0 ? 'within ±15 %' : `${p.tm.unresolved.map((k) => TM_NAMES[k]).join(', ')} beyond ±15 %: add repetitions`) : DASH],
     ['TM measured in', p.tm?.category ? `${p.tm.category.mode} at ${(p.tm.category.holding * 1e3).toFixed(0)} mV` : DASH],
   ];
   if (p.plasticity.length === 0) rows.push(['PPR', DASH]);
