@@ -1,5 +1,6 @@
 import { fitExponential } from './exp-fit.ts';
 import { type IcCircuit, fitFastStage, invertIcCircuit } from './ic-circuit.ts';
+import { readVcTestPulse } from './vc-test-pulse.ts';
 
 /** Results of one test pulse, SI (Ω, F, s, V, A); NaN where a value cannot be had. */
 export interface TestPulseResult {
@@ -17,6 +18,8 @@ export interface TestPulseResult {
   bathFit: boolean;
   /** IC: the pipette capacitance the fast stage shows, F (0: none seen); absent in VC and the bath fit. */
   pipetteCapacitance?: number;
+  /** VC: action currents escaped the clamp during the pulse (Ri NaN; Ra and Cm from the transient before them). */
+  actionCurrents?: boolean;
 }
 
 export interface TestPulseInput {
@@ -61,9 +64,11 @@ function slice(y: ArrayLike<number>, a: number, b: number): number[] {
  * procedure of neuroanalysis `PatchClampTestPulse._analyze` as the reference states it
  * (synphys-protocols.md §4.3): median baseline, one exponential fitted from 150 µs into the pulse,
  * Ohm's law in the bath when the fit confidence is below 0.15 — except that the transient's
- * start (VC peak, IC y0) comes from the fit extrapolated to the onset (see below), and that in
- * current clamp the pipette capacitance's fast stage is taken into account (ic-circuit.ts): the
- * one exponential reads Ra 8–14 % low and Cm by Cp high on the simulated cells.
+ * start (IC y0) comes from the fit extrapolated to the onset (see below), that in current clamp the
+ * pipette capacitance's fast stage is taken into account (ic-circuit.ts: the one exponential reads
+ * Ra 8–14 % low and Cm by Cp high on the simulated cells), and that voltage clamp reads the
+ * transient's start from its first time constants and the steady state from two exponentials
+ * (vc-test-pulse.ts: the one exponential read the simulated Sst cells' Ri +126 % on a +10 mV step).
  */
 export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
   const r = p.sampleRate;
@@ -88,9 +93,7 @@ export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
   let tau = fit.tau;
   let yOffset = fit.offset;
   // The fit extrapolated back to the onset: the reference takes y0 at the start of the padded
-  // pulse region and the VC peak from the data, which both lose the first 50 µs of the transient
-  // (≈ 5 % of Ra with τ ≈ 1 ms). Extrapolating keeps Ra within a few percent; the sampled peak is
-  // still used when the fit is unusable.
+  // pulse region, which loses the first 50 µs of the transient (≈ 5 % of Ra with τ ≈ 1 ms).
   let y0 = fit.offset + fit.amp * Math.exp((regionStart - on) / r / fit.tau);
   const bathFit = fit.confidence < MIN_CONFIDENCE;
   if (bathFit) {
@@ -105,18 +108,33 @@ export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
   if (p.mode === 'VC') {
     const first = slice(p.response, regionStart, regionStart + Math.round(PEAK_WINDOW * r));
     const sampled = A >= 0 ? Math.max(...first) : Math.min(...first);
-    const peak = bathFit ? sampled : y0;
-    const ra = A / away(peak - baseMedian, 1e-16);
+    const pulse = { y: p.response, rate: r, on, fitFrom, regionEnd, amplitude: A, baseline: baseMedian, tau0: fit.tau, offset0: fit.offset, sampledPeak: sampled };
+    const c = readVcTestPulse(pulse, bathFit);
+    if (c) {
+      return {
+        accessResistance: c.ra,
+        inputResistance: c.ri,
+        capacitance: c.cm,
+        timeConstant: c.tau,
+        holdingCurrent: baseMedian,
+        holdingPotential: p.holding,
+        steadyStateResistance: c.ri + c.ra,
+        bathFit: false,
+        actionCurrents: c.actionCurrents,
+      };
+    }
+    const ra = A / away(sampled - baseMedian, 1e-16);
     const ri = A / away(yOffset - baseMedian, 1e-16) - ra;
     return {
       accessResistance: ra,
       inputResistance: ri,
-      capacitance: tau * (1 / ra + 1 / ri),
+      capacitance: Number.NaN,
       timeConstant: tau,
       holdingCurrent: baseMedian,
       holdingPotential: p.holding,
       steadyStateResistance: ri + ra,
       bathFit,
+      actionCurrents: false,
     };
   }
   const I = A === 0 ? 1e-14 : A;

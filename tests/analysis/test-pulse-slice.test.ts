@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeTestPulse } from '../../src/analysis/test-pulse.ts';
+import { SlicePreparation } from '../../simulators/physics/slice.ts';
 import { sliceOptionsOf } from '../support/analysis-rig.ts';
 import { RATE, Twin, cellTruth, holdAll } from '../support/analysis-truth.ts';
 
@@ -49,6 +50,65 @@ describe('test pulse on the noise-free simulated slice vs its ground truth', () 
       if (!t) throw new Error(`no truth for headstage ${ch}`);
       expect(rel(r.accessResistance, t.accessResistance), `Ra of ${ch}`).toBeLessThan(0.05);
       expect(rel(r.inputResistance, t.inputResistance), `Ri of ${ch}`).toBeLessThan(0.05);
+      expect(rel(r.capacitance, t.capacitance), `Cm of ${ch}`).toBeLessThan(0.05);
+    });
+  }, 60_000);
+});
+
+/**
+ * The voltage-clamp test pulse (+10 mV, MIES's default) on the same noise-free slice, each cell held
+ * at `hold` for 1 s first, every pulse at once as the probe's inserted pulses are. The amplifier's
+ * 10 kHz corner passes unfiltered at 20 kHz and Cp is not compensated: what the pipette sees is
+ * what the slice gives. Measured 2026-11-26: at −70 mV Ra within 0.6 %, Ri 1.6 %, Cm 2.1 % (the
+ * reference's one exponential: the Sst cells' Ri +126 %, Ra −2.3 %); at −55 mV the step makes every
+ * cell but the Sst cells fire unclamped action currents: Ra within 0.9 %, Cm 3.9 % (the one
+ * exponential fails there and the reference's sampled peak read Ra +4.3 to +8.1 %).
+ */
+function vcPulses(hold: number, width: number) {
+  const prep = new SlicePreparation(sliceOptionsOf(SEED));
+  const n = prep.channelCount;
+  const run = (seconds: number, step: (i: number) => number) => {
+    const len = Math.round(seconds * RATE);
+    const cmd = Array.from({ length: n }, () => Float64Array.from({ length: len }, (_, i) => hold + step(i)));
+    const out = Array.from({ length: n }, () => new Float64Array(len));
+    prep.advance(Array(n).fill('VC'), cmd, out, len, 1 / RATE);
+    return out;
+  };
+  run(1, () => 0);
+  const on = Math.round(ONSET * RATE);
+  const off = on + Math.round(width * RATE);
+  const y = run(ONSET + width + 0.02, (i) => (i >= on && i < off ? 0.01 : 0));
+  const gt = prep.groundTruth();
+  return y.map((response, ch) => ({
+    subclass: gt.cells[gt.patched[ch] as number]?.subclass,
+    r: analyzeTestPulse({ mode: 'VC', response, sampleRate: RATE, onset: ONSET, end: ONSET + width, amplitude: 0.01, holding: hold }),
+  }));
+}
+
+describe('voltage-clamp test pulse on the noise-free simulated slice vs its ground truth', () => {
+  const truth = cellTruth(sliceOptionsOf(SEED));
+
+  it('50 ms, +10 mV from −70 mV: Ra, Ri and Cm of every cell within 5 % (the Sst cells\' T current extrapolated to its end)', () => {
+    const got = vcPulses(-0.07, 0.05);
+    expect(new Set(got.map((g) => g.subclass))).toEqual(new Set(['pyramidal', 'sst', 'pvalb', 'vip']));
+    got.forEach(({ r }, ch) => {
+      const t = truth[ch];
+      if (!t) throw new Error(`no truth for headstage ${ch}`);
+      expect(r.actionCurrents, `action currents on ${ch}`).toBe(false);
+      expect(rel(r.accessResistance, t.accessResistance), `Ra of ${ch}`).toBeLessThan(0.05);
+      expect(rel(r.inputResistance, t.inputResistance), `Ri of ${ch}`).toBeLessThan(0.05);
+      expect(rel(r.capacitance, t.capacitance), `Cm of ${ch}`).toBeLessThan(0.05);
+    });
+  }, 60_000);
+
+  it('50 ms, +10 mV from −55 mV: unclamped action currents are flagged (no Ri), Ra and Cm still within 5 %', () => {
+    const got = vcPulses(-0.055, 0.05);
+    got.forEach(({ subclass, r }, ch) => {
+      const t = truth[ch];
+      if (!t) throw new Error(`no truth for headstage ${ch}`);
+      expect(r.actionCurrents, `action currents on ${ch} (${subclass})`).toBe(subclass !== 'sst');
+      if (r.actionCurrents) expect(Number.isNaN(r.inputResistance)).toBe(true);
+      expect(rel(r.accessResistance, t.accessResistance), `Ra of ${ch}`).toBeLessThan(0.05);
       expect(rel(r.capacitance, t.capacitance), `Cm of ${ch}`).toBeLessThan(0.05);
     });
   }, 60_000);
