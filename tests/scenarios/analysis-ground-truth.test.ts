@@ -18,7 +18,7 @@ import type { ProbeOutcome } from '../support/analysis-probe.ts';
  *
  * A fourth run records the grid in voltage clamp (−70 and −55 mV) on seed 14 without the added
  * noise: where short-term plasticity is fitted when a run has voltage clamp (decision 0008), it
- * checks the method itself against the 15 % target.
+ * checks the method itself against the 15 % target, and its test pulse against 5 % (decision 0011).
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Seed, synapses, and for the voltage-clamp run its recordings and noise (analysis-probe.ts arguments). */
@@ -105,6 +105,11 @@ describe('online analysis of the full probe grid against the simulated ground tr
     expect(found.map((p) => p.stpMode)).toEqual(found.map((p) => (p.truthHolding === -0.055 ? 'VC-55' : 'VC-70')));
     expect(vc.stpErrors.length).toBeGreaterThanOrEqual(8);
     expect(vc.stpErrors.filter((s) => !(s.U <= 0.15 && s.tauRec <= 0.15 && (s.tauFacil === null || s.tauFacil <= 0.15)))).toEqual([]);
+  });
+
+  it('fits the voltage-clamp test pulse within 5 % of the cell: Ra, Ri, Cm (seed 14, no added noise; medians over the run, Ri at −70 mV)', () => {
+    expect(vc.testPulseErrors.length).toBe(8);
+    expect(vc.testPulseErrors.map((e, h) => ({ h, ...e })).filter((e) => !(e.ri <= 0.05 && e.cm <= 0.05 && e.ra <= 0.05))).toEqual([]);
   });
 
   it('fits the test pulse within 5 % of the cell: Ra, Ri, Cm (medians over the run; Ri at −70 mV, where the truth is)', () => {

@@ -158,8 +158,8 @@ const med = (x: number[]) => {
 const testPulse = cells.map((c) => {
   // Ra and Cm do not depend on the holding: every sweep's test pulse counts. The Ri truth is at
   // −70 mV (active conductances make Ri depend on the potential): the sweeps at −55 mV are left out.
-  // The truth is the current-clamp cell's: a run with both modes is read on its IC sweeps (a −10 mV
-  // VC step moves an LTS cell's slow conductances: Ri up to 2× the IC value, decision 0008).
+  // The truth is the current-clamp cell's: a run with both modes is read on its IC sweeps (the VC
+  // pulse's +10 mV step moves the cells' slow conductances; decision 0011).
   const mine = recs.filter((r) => r.headstage === c.headstage);
   const ic = mine.filter((r) => r.mode === 'IC');
   const all = ic.length > 0 ? ic : mine;
