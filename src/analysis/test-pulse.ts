@@ -75,7 +75,8 @@ export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
   const on = Math.round(p.onset * r);
   const off = Math.round(p.end * r);
   const pad = Math.max(1, Math.round(PADDING * r));
-  const baseMedian = median(slice(p.response, 0, on - pad));
+  const base = slice(p.response, 0, on - pad);
+  const baseMedian = median(base);
   const prepulseMedian = median(slice(p.response, on - Math.round(PREPULSE * r), on));
   const regionStart = on + pad;
   const regionEnd = off - pad;
@@ -108,7 +109,9 @@ export function analyzeTestPulse(p: TestPulseInput): TestPulseResult {
   if (p.mode === 'VC') {
     const first = slice(p.response, regionStart, regionStart + Math.round(PEAK_WINDOW * r));
     const sampled = A >= 0 ? Math.max(...first) : Math.min(...first);
-    const pulse = { y: p.response, rate: r, on, fitFrom, regionEnd, amplitude: A, baseline: baseMedian, tau0: fit.tau, offset0: fit.offset, sampledPeak: sampled };
+    // Robust s.d. of the baseline (1.4826 · median absolute deviation).
+    const noise = 1.4826 * median(base.map((x) => Math.abs(x - baseMedian)));
+    const pulse = { y: p.response, rate: r, on, fitFrom, regionEnd, amplitude: A, baseline: baseMedian, noise, tau0: fit.tau, offset0: fit.offset, sampledPeak: sampled };
     const c = readVcTestPulse(pulse, bathFit);
     if (c) {
       return {

@@ -29,9 +29,10 @@ export interface VcPulse {
   on: number;
   fitFrom: number;
   regionEnd: number;
-  /** Step, V; baseline current, A. */
+  /** Step, V; baseline current and its noise (robust s.d.), A. */
   amplitude: number;
   baseline: number;
+  noise: number;
   /** The reference's one exponential over the pulse: τ (s) and offset (A); what a pulse too short for two exponentials keeps. */
   tau0: number;
   offset0: number;
@@ -48,21 +49,25 @@ export interface VcPulse {
  */
 const EARLY_TAUS = 3;
 /**
- * A current against the step larger than this fraction of the transient's peak is an action
- * current escaping the clamp: a passive or merely slow membrane cannot reverse the step's current.
+ * A current against the step larger than this fraction of the transient's peak, and than
+ * ACTION_NOISE baseline s.d., is an action current escaping the clamp: a passive or merely slow
+ * membrane cannot reverse the step's current. The noise bound keeps a sealed pipette's pulse
+ * (a few pA, its "peak" mostly noise) a bath pulse: without it 15 of 200 noisy 2 GΩ seal pulses
+ * (3 pA rms) read as action currents.
  */
 const ACTION_FRACTION = 0.5;
+const ACTION_NOISE = 10;
 /** A slow time constant within this fraction of the pulse width counts as resolved (the search's bound is the width). */
 const RESOLVED = 0.99;
 
 /**
  * The first sample from which an action current has reversed the step's current, or −1: the last
  * sample on the step's side of the baseline before the current first goes against the step by more
- * than ACTION_FRACTION of the peak.
+ * than ACTION_FRACTION of the peak (and ACTION_NOISE s.d.).
  */
 function actionCurrentStart(p: VcPulse): number {
   const s = Math.sign(p.amplitude) || 1;
-  const limit = -ACTION_FRACTION * s * (p.sampledPeak - p.baseline);
+  const limit = -Math.max(ACTION_FRACTION * s * (p.sampledPeak - p.baseline), ACTION_NOISE * p.noise);
   if (!(limit < 0)) return -1;
   for (let i = p.on + 1; i < p.regionEnd; i++) {
     if (s * ((p.y[i] as number) - p.baseline) >= limit) continue;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeTestPulse } from '../../src/analysis/test-pulse.ts';
 import { BesselLowpass4 } from '../../simulators/devices/amplifier/bessel-filter.ts';
+import { Rng } from '../../simulators/physics/rng.ts';
 
 /**
  * The voltage-clamp circuit of a test pulse: an ideal clamp steps the pipette by `a` at `onset`;
@@ -126,6 +127,17 @@ describe('voltage-clamp test pulse read as its circuit (Ra onto Cm ∥ Rm)', () 
     expect(Number.isNaN(r.inputResistance)).toBe(true);
     expect(rel(r.accessResistance, 10e6)).toBeLessThan(1e-4);
     expect(rel(r.capacitance, 100e-12)).toBeLessThan(1e-4);
+  });
+
+  it('a sealed pipette (2 GΩ, 3 pA rms of noise, its capacitance uncompensated) stays a bath pulse: its noise is no action current', () => {
+    const rate = 50_000;
+    for (let seed = 1; seed <= 50; seed++) {
+      const rng = new Rng(seed);
+      const c: Circuit = { ra: 2e9, rm: 1e12, cm: 1e-15, cp: 5e-12, a: -0.01, rate, onset: 0.01, width: 0.01, total: 0.03 };
+      const y = vcCircuit(c).map((v) => v + 3e-12 * rng.normal());
+      const r = analyse(c, y);
+      expect({ seed, bath: r.bathFit, actionCurrents: r.actionCurrents }).toEqual({ seed, bath: true, actionCurrents: false });
+    }
   });
 
   // Not modelled (docs/analysis.md): the output filter delays the transient, so it reads larger at
