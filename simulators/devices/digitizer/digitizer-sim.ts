@@ -47,8 +47,8 @@ export interface DigitizerSimOptions {
 const MAX_SPEED_AO_PATIENCE_S = 2;
 /**
  * Between acquisitions the cells live on at the AO idle levels; a START first lets the idle time
- * since the last acquisition pass for them, up to this much. The slice's slowest processes (τ_rec,
- * τ_facil ≤ 0.8 s, the membrane and channels far faster) have settled well before; the 15 s rest of
+ * since the last acquisition pass for them, up to this much. The slice's slowest processes have
+ * settled well before (slow conductances within ≈ 3 s, τ_rec and τ_facil ≤ 0.8 s); the 15 s rest of
  * the Synaptic Physiology protocol passes in full, and a rig left idle for an hour is not
  * integrated for an hour.
  */
