@@ -43,6 +43,8 @@ export interface TmFit extends TmParams {
    * the data do not determine them (e.g. U and τ_facil trading off).
    */
   relativeErrors: TmParams;
+  /** The shortest interval between two fitted responses, s: a τ_facil below it acts on no later pulse the trains can show. */
+  shortestInterval: number;
 }
 
 /**
@@ -51,15 +53,20 @@ export interface TmFit extends TmParams {
  */
 export const TM_RESOLVED_RELATIVE_ERROR = 0.075;
 
-/** The parameters of `fit` not resolved (TM_RESOLVED_RELATIVE_ERROR); τ_facil counts only when fitted. */
-export function tmUnresolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil'>): (keyof TmParams)[] {
+/**
+ * The parameters of `fit` not resolved (TM_RESOLVED_RELATIVE_ERROR). τ_facil counts only when it is
+ * at least the trains' shortest interval: a shorter one (the depressing synapses' 1–3 ms "fits",
+ * ± 70–170 %) has decayed by the next pulse, so more repetitions would not pin it down either.
+ */
+export function tmUnresolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil' | 'shortestInterval'>): (keyof TmParams)[] {
   const e = fit.relativeErrors;
   const ok = (x: number) => x <= TM_RESOLVED_RELATIVE_ERROR;
-  return (['U', 'tauRec', 'tauFacil'] as const).filter((k) => !(k === 'tauFacil' && fit.tauFacil === 0) && !ok(e[k]));
+  const facilitation = fit.tauFacil > 0 && !(fit.tauFacil < fit.shortestInterval);
+  return (['U', 'tauRec', 'tauFacil'] as const).filter((k) => (k !== 'tauFacil' || facilitation) && !ok(e[k]));
 }
 
 /** Whether every parameter of `fit` is resolved (tmUnresolved is empty). */
-export function tmResolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil'>): boolean {
+export function tmResolved(fit: Pick<TmFit, 'relativeErrors' | 'tauFacil' | 'shortestInterval'>): boolean {
   return tmUnresolved(fit).length === 0;
 }
 
@@ -234,7 +241,12 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
     }
   }
   const sst = s11 > 0 ? saa - (s1a * s1a) / s11 : 0;
-  if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n, relativeErrors: { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN } };
+  let shortestInterval = Infinity;
+  white.forEach((w, t) => {
+    const times = (trains[t] as TmTrain).times;
+    for (let i = 1; i < w.idx.length; i++) shortestInterval = Math.min(shortestInterval, (times[w.idx[i] as number] as number) - (times[w.idx[i - 1] as number] as number));
+  });
+  if (n < 4) return { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN, gain: Number.NaN, r2: Number.NaN, n, relativeErrors: { U: Number.NaN, tauRec: Number.NaN, tauFacil: Number.NaN }, shortestInterval };
   let best: TmParams = { U: 0.5, tauRec: 0.5, tauFacil: 0 };
   let bestSse = Infinity;
   for (const U of U_GRID) for (const tauRec of REC_GRID) for (const tauFacil of FACIL_GRID) {
@@ -255,5 +267,5 @@ export function fitTsodyksMarkram(trains: readonly TmTrain[]): TmFit {
   if (p.tauFacil > 0 && p.tauFacil < 1e-3) p = { ...p, tauFacil: 0 };
   const { sse, g } = sseOf(p, trains, white, scratch);
   const relativeErrors = relativeErrorsOf(p, g, sse, absolute, trains, white, scratch);
-  return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n, relativeErrors };
+  return { ...p, gain: g * p.U, r2: sst > 0 ? 1 - sse / sst : 0, n, relativeErrors, shortestInterval };
 }

@@ -184,6 +184,11 @@ describe('Tsodyks–Markram fit', () => {
     expect(dep.relativeErrors.U).toBeGreaterThan(0);
     expect(tmResolved(dep)).toBe(true);
     expect(tmUnresolved(dep)).toEqual([]);
+    expect(dep.shortestInterval).toBeCloseTo(0.005, 9);
+    // A τ_facil shorter than the 5 ms between a 200 Hz train's pulses acts on no later pulse: not asked for, however uncertain.
+    const e = { U: 0.01, tauRec: 0.02, tauFacil: 1.5 };
+    expect(tmUnresolved({ relativeErrors: e, tauFacil: 0.002, shortestInterval: 0.005 })).toEqual([]);
+    expect(tmUnresolved({ relativeErrors: e, tauFacil: 0.05, shortestInterval: 0.005 })).toEqual(['tauFacil']);
   });
 
   it('falls back to the variances when a train’s covariance is not positive definite', () => {
