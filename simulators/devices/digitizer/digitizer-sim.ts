@@ -7,7 +7,6 @@ import {
   formatChannelList,
   formatErrorEventArgs,
   formatStat,
-  maxScansPerPayload,
   parseChannelList,
 } from '../../../drivers/digitizer/patchrig/codec.ts';
 import type { DigitizerState, DigitizerStatus } from '../../../drivers/digitizer/digitizer.ts';
@@ -18,7 +17,9 @@ import { DevicePort } from '../device-port.ts';
 import type { DeviceSideLink } from '../link.ts';
 import { Pacer, type SimClock, type SimSpeed } from '../pacer.ts';
 import { quantizeInputs } from './quantize.ts';
+import { aiBlockScans, transmitCapacity } from './ai-blocks.ts';
 import { AoFifo } from './ao-fifo.ts';
+import { passIdleTime } from './idle-time.ts';
 
 export interface DigitizerSimOptions {
   serial?: string;
@@ -45,18 +46,6 @@ export interface DigitizerSimOptions {
  * that has not arrived before it calls it an underrun (patchrig-digitizer.md §5.2, SIMDAQ8 note).
  */
 const MAX_SPEED_AO_PATIENCE_S = 2;
-/**
- * Between acquisitions the cells live on at the AO idle levels; a START first lets the idle time
- * since the last acquisition pass for them, up to this much. The slice's slowest processes have
- * settled well before (slow conductances within ≈ 3 s, τ_rec and τ_facil ≤ 0.8 s); the 15 s rest of
- * the Synaptic Physiology protocol passes in full, and a rig left idle for an hour is not
- * integrated for an hour.
- */
-export const MAX_IDLE_CATCH_UP_S = 15;
-/** Scans per wiring call while idle time passes (the AI is not sent). */
-const IDLE_CHUNK_SECONDS = 0.05;
-/** The device's transmit buffer holds this much data before AI blocks are dropped (§5.3: 1 s). */
-const TRANSMIT_BUFFER_SECONDS = 1;
 const STATE_WORDS: Record<DigitizerState, string> = { idle: 'IDLE', armed: 'ARMED', running: 'RUNNING', done: 'DONE', error: 'ERROR' };
 
 /**
@@ -346,13 +335,6 @@ export class DigitizerSimulator {
     if (this.port.isFramed) this.port.sendFrame(FrameType.STATUS, encodeStatusPayload(this.st));
   }
 
-  /** SIMDAQ8's AI block: about 10 ms of scans, within one payload (§5.3) and well inside the AO buffer. */
-  private blockScans(nAi: number): number {
-    const wanted = this.aiBlockScans?.(this.rate, this.nscans) ?? Math.ceil(this.rate / 100);
-    // The AO-buffer cap only matters for buffers far smaller than SIMDAQ8's: the host refills as AI arrives.
-    return Math.max(1, Math.min(wanted, maxScansPerPayload(nAi), Math.floor(this.aoFifoScans / 4)));
-  }
-
   private runSafely(token: number): void {
     this.run(token).catch((e: unknown) => {
       // A simulator bug ends the acquisition the way a hardware fault would, instead of crashing the process.
@@ -364,36 +346,19 @@ export class DigitizerSimulator {
 
   private async run(token: number): Promise<void> {
     try {
-      await this.passIdleTime(token);
+      await passIdleTime(this.wiring, this.idle, this.aiChannels, this.rate, this.clock.takeIdle(), () => this.runToken === token);
       if (this.runToken === token) await this.acquireAll(token);
     } finally {
       this.clock.stop();
     }
   }
 
-  /** Lets the cells live through the time since the last acquisition (up to MAX_IDLE_CATCH_UP_S) at the AO idle levels. */
-  private async passIdleTime(token: number): Promise<void> {
-    const dt = 1 / this.rate;
-    let left = Math.round(Math.min(this.clock.takeIdle(), MAX_IDLE_CATCH_UP_S) * this.rate);
-    if (!(left > 0)) return;
-    const chunk = Math.min(left, Math.max(1, Math.round(IDLE_CHUNK_SECONDS * this.rate)));
-    const ao = Array.from({ length: this.aoChannels }, (_, ch) => new Float64Array(chunk).fill(this.idle[ch] as number));
-    const ai = Array.from({ length: this.aiChannels }, () => new Float64Array(chunk));
-    while (left > 0 && this.runToken === token) {
-      const n = Math.min(chunk, left);
-      const computing = this.wiring.run(ao, ai, n, dt);
-      if (computing) await computing;
-      left -= n;
-    }
-  }
-
   private async acquireAll(token: number): Promise<void> {
     const dt = 1 / this.rate;
     const nAi = this.ai.length;
-    const blockScans = this.blockScans(nAi);
+    const blockScans = aiBlockScans(this.rate, nAi, this.aoFifoScans, this.aiBlockScans?.(this.rate, this.nscans));
     const elastic = this.clock.speed === 'max';
-    // One second of AI data, headers included: the transmit buffer of §5.3.
-    const txCapacity = TRANSMIT_BUFFER_SECONDS * (this.rate * 2 * nAi + Math.ceil(this.rate / blockScans) * (FRAME_OVERHEAD + 11));
+    const txCapacity = transmitCapacity(this.rate, nAi, blockScans);
     // AOIDLE set while running applies after the acquisition (§6).
     const levels = Float64Array.from(this.idle);
     const aoAll = Array.from({ length: this.aoChannels }, () => new Float64Array(blockScans));

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Digitizer } from '../../../drivers/digitizer/digitizer.ts';
 import { PatchrigDigitizer } from '../../../drivers/digitizer/patchrig/driver.ts';
 import type { AnalogWiring } from '../../../simulators/devices/analog-wiring.ts';
-import { DigitizerSimulator, MAX_IDLE_CATCH_UP_S } from '../../../simulators/devices/digitizer/digitizer-sim.ts';
+import { DigitizerSimulator } from '../../../simulators/devices/digitizer/digitizer-sim.ts';
+import { MAX_IDLE_CATCH_UP_S } from '../../../simulators/devices/digitizer/idle-time.ts';
 import { SimulatedPorts } from '../../../simulators/devices/mock-ports.ts';
 import type { SimSpeed } from '../../../simulators/devices/pacer.ts';
 
